@@ -1,0 +1,69 @@
+import { Device, type types as ms } from 'mediasoup-client';
+import { SignallingChannel, type WebSocketFactory } from './signalling.ts';
+import type { NotificationMessage } from './protocol.ts';
+
+export interface ViewerOptions {
+  /** Server base URL, e.g. http://127.0.0.1:8080 */
+  baseUrl: string;
+  sessionId: string;
+  /** The session's viewer token (or the API key). */
+  token: string;
+  /** WebSocket implementation: the browser's by default; pass `ws` in Node. */
+  WebSocket?: WebSocketFactory;
+}
+
+/**
+ * Watches a session: joins over the signalling websocket with mediasoup-client and exposes the
+ * received tracks. In Node call installNodeWebRtcGlobals() first.
+ */
+export class Viewer {
+  readonly tracks: MediaStreamTrack[];
+  readonly #channel: SignallingChannel;
+  readonly #transport: ms.Transport;
+  onNotification: (msg: NotificationMessage) => void = () => {};
+
+  private constructor(channel: SignallingChannel, transport: ms.Transport, tracks: MediaStreamTrack[]) {
+    this.#channel = channel;
+    this.#transport = transport;
+    this.tracks = tracks;
+    channel.onNotification = (msg) => this.onNotification(msg);
+  }
+
+  static async join(opts: ViewerOptions): Promise<Viewer> {
+    const WebSocketImpl = opts.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketFactory);
+    const wsUrl = `${opts.baseUrl.replace(/^http/, 'ws')}/v1/sessions/${encodeURIComponent(opts.sessionId)}/ws?token=${encodeURIComponent(opts.token)}`;
+    const channel = await SignallingChannel.open(wsUrl, WebSocketImpl);
+    try {
+      const device = new Device({ handlerName: 'Chrome111' });
+      await device.load({ routerRtpCapabilities: await channel.request('getRouterRtpCapabilities', {}) });
+      const info = await channel.request('createRecvTransport', {});
+      const transport = device.createRecvTransport(info);
+      transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+        channel.request('connectTransport', { transportId: info.id, dtlsParameters }).then(() => callback(), errback);
+      });
+      const consumerInfos = await channel.request('consume', {
+        transportId: info.id,
+        rtpCapabilities: device.rtpCapabilities,
+      });
+      const tracks: MediaStreamTrack[] = [];
+      for (const c of consumerInfos) {
+        const consumer = await transport.consume(c);
+        tracks.push(consumer.track);
+        await channel.request('resume', { consumerId: c.id });
+      }
+      return new Viewer(channel, transport, tracks);
+    } catch (err) {
+      channel.close();
+      throw err;
+    }
+  }
+
+  track(kind: 'audio' | 'video'): MediaStreamTrack | undefined {
+    return this.tracks.find((t) => t.kind === kind);
+  }
+
+  close(): void {
+    this.#transport.close();
+    this.#channel.close();
+  }
+}
