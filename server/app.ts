@@ -1,0 +1,62 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import { makeAuth } from './auth.ts';
+import type { Config } from './config.ts';
+import { HttpError } from './errors.ts';
+import { WorkerPool } from './media/worker-pool.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { SessionRegistry } from './sessions/session-registry.ts';
+import { viewerSignalling } from './signalling/viewer-ws.ts';
+import { createSessionStore } from './store/redis-store.ts';
+import type { SessionStore } from './store/session-store.ts';
+
+export interface OnAirApp {
+  app: FastifyInstance;
+  registry: SessionRegistry;
+  pool: WorkerPool;
+  store: SessionStore;
+}
+
+/** Builds the server: services first (store, workers, sessions), then routes. Not yet listening. */
+export async function buildApp(config: Config, opts: { logger?: boolean } = {}): Promise<OnAirApp> {
+  const app = Fastify({
+    logger: opts.logger === false ? false : { level: config.logLevel },
+    bodyLimit: 1024 * 1024,
+  });
+  const store = await createSessionStore(config.redisUrl);
+  const pool = await WorkerPool.create(config.workers);
+  pool.on('workerDied', (pid: number, err: Error) => app.log.error({ pid, err }, 'mediasoup worker died; replacing it'));
+  const registry = new SessionRegistry(store, pool, config.rtc, config.video);
+  const auth = makeAuth(config.apiKey, registry);
+
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+    const status = err instanceof HttpError ? err.statusCode : err.validation ? 400 : (err.statusCode ?? 500);
+    if (status >= 500) req.log.error(err);
+    reply.code(status).send({
+      error: status >= 500 ? 'Internal Server Error' : (err.name === 'HttpError' ? httpReason(status) : 'Bad Request'),
+      message: status >= 500 ? 'internal error' : err.message,
+      statusCode: status,
+    });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ error: 'Not Found', message: `no route ${req.method} ${req.url.split('?')[0]}`, statusCode: 404 });
+  });
+
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  app.addHook('preClose', async () => {
+    registry.closeAll();
+  });
+  app.addHook('onClose', async () => {
+    pool.close();
+    await store.close();
+  });
+
+  app.get('/health', async () => ({ ok: true, workers: pool.size, sessions: registry.liveCount, store: store.kind }));
+  sessionRoutes(app, registry, auth);
+  viewerSignalling(app, registry, auth);
+  return { app, registry, pool, store };
+}
+
+function httpReason(status: number): string {
+  return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 410: 'Gone', 429: 'Too Many Requests' } as Record<number, string>)[status] ?? 'Error';
+}

@@ -1,0 +1,44 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { HttpError } from './errors.ts';
+import type { SessionRegistry } from './sessions/session-registry.ts';
+
+export type Role = 'operator' | 'viewer';
+
+function bearer(req: FastifyRequest, allowQuery: boolean): string | undefined {
+  const header = req.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
+  // Browsers can't set headers on a websocket: viewers pass their (viewer) token in the query.
+  if (allowQuery) return (req.query as { token?: string } | undefined)?.token;
+  return undefined;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Works out who is calling. The API key controls everything; a session's viewer token may only
+ * watch that session. Unknown credentials are 401; a viewer token on a control endpoint is 403.
+ */
+export function makeAuth(apiKey: string, registry: SessionRegistry) {
+  async function roleOf(req: FastifyRequest, allowQuery: boolean): Promise<Role> {
+    const token = bearer(req, allowQuery);
+    if (!token) throw new HttpError(401, 'missing bearer token');
+    if (sameSecret(token, apiKey)) return 'operator';
+    const sessionId = (req.params as { id?: string } | undefined)?.id;
+    if (sessionId && (await registry.isViewerToken(sessionId, token))) return 'viewer';
+    throw new HttpError(401, 'invalid token');
+  }
+  return {
+    async requireOperator(req: FastifyRequest): Promise<void> {
+      if ((await roleOf(req, false)) !== 'operator') throw new HttpError(403, 'a viewer token can watch but not control a session');
+    },
+    async requireWatcher(req: FastifyRequest): Promise<void> {
+      await roleOf(req, true);
+    },
+  };
+}
+export type Auth = ReturnType<typeof makeAuth>;

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import type { VideoFormat } from '../pipeline/core/media.ts';
+
+export interface RtcConfig {
+  /** Local IP the viewer transports bind to. */
+  listenIp: string;
+  /** Public IP or hostname given to viewers behind NAT (ICE candidate address). */
+  announcedAddress?: string;
+  minPort: number;
+  maxPort: number;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  apiKey: string;
+  /** True when no ONAIR_API_KEY was set and one was generated for this run. */
+  apiKeyGenerated: boolean;
+  redisUrl?: string;
+  workers: number;
+  rtc: RtcConfig;
+  video: VideoFormat;
+  logLevel: string;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw new Error(`${name} must be an integer, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const apiKey = env.ONAIR_API_KEY || randomBytes(24).toString('base64url');
+  const config: Config = {
+    host: env.HOST || '0.0.0.0',
+    port: int(env, 'PORT', 8080),
+    apiKey,
+    apiKeyGenerated: !env.ONAIR_API_KEY,
+    redisUrl: env.REDIS_URL || undefined,
+    workers: int(env, 'ONAIR_WORKERS', os.availableParallelism()),
+    rtc: {
+      listenIp: env.RTC_LISTEN_IP || '0.0.0.0',
+      announcedAddress: env.RTC_ANNOUNCED_ADDRESS || (env.RTC_LISTEN_IP ? undefined : '127.0.0.1'),
+      minPort: int(env, 'RTC_MIN_PORT', 40000),
+      maxPort: int(env, 'RTC_MAX_PORT', 49999),
+    },
+    video: {
+      width: int(env, 'ONAIR_VIDEO_WIDTH', 1280),
+      height: int(env, 'ONAIR_VIDEO_HEIGHT', 720),
+      fps: int(env, 'ONAIR_VIDEO_FPS', 25),
+    },
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+  if (config.rtc.minPort > config.rtc.maxPort) throw new Error('RTC_MIN_PORT must be <= RTC_MAX_PORT');
+  if (config.workers < 1) throw new Error('ONAIR_WORKERS must be >= 1');
+  return config;
+}

@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import type { Auth } from '../auth.ts';
+import type { SessionRegistry } from '../sessions/session-registry.ts';
+import { createSessionBody, outputParams, rtmpOutputBody, sessionParams } from './schemas.ts';
+
+type IdParams = { id: string };
+
+export function sessionRoutes(app: FastifyInstance, registry: SessionRegistry, auth: Auth): void {
+  const operator = { preHandler: auth.requireOperator };
+
+  app.post('/v1/sessions', { ...operator, schema: { body: createSessionBody } }, async (_req, reply) => {
+    const record = await registry.create();
+    reply.code(201);
+    return { ...record, watchPath: `/v1/sessions/${record.id}/ws` };
+  });
+
+  app.get<{ Params: IdParams }>('/v1/sessions/:id', { ...operator, schema: { params: sessionParams } }, async (req) =>
+    registry.view(req.params.id),
+  );
+
+  app.delete<{ Params: IdParams }>('/v1/sessions/:id', { ...operator, schema: { params: sessionParams } }, async (req, reply) => {
+    await registry.delete(req.params.id);
+    reply.code(204);
+  });
+
+  app.post<{ Params: IdParams; Body: { url: string } }>(
+    '/v1/sessions/:id/outputs/rtmp',
+    { ...operator, schema: { params: sessionParams, body: rtmpOutputBody } },
+    async (req, reply) => {
+      const output = await registry.addRtmpOutput(req.params.id, req.body.url);
+      reply.code(201);
+      return output;
+    },
+  );
+
+  app.delete<{ Params: IdParams & { outputId: string } }>(
+    '/v1/sessions/:id/outputs/:outputId',
+    { ...operator, schema: { params: outputParams } },
+    async (req, reply) => {
+      await registry.removeOutput(req.params.id, req.params.outputId);
+      reply.code(204);
+    },
+  );
+}

@@ -1,0 +1,118 @@
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { TestCard } from '../../pipeline/sources/test-card.ts';
+import type { VideoFormat } from '../../pipeline/core/media.ts';
+import type { RtcConfig } from '../config.ts';
+import { HttpError, notFound } from '../errors.ts';
+import type { WorkerPool } from '../media/worker-pool.ts';
+import type { SessionRecord, SessionStore } from '../store/session-store.ts';
+import { LiveSession } from './live-session.ts';
+
+export interface SessionView extends SessionRecord {
+  live: boolean;
+  viewers: number;
+  outputs: (SessionRecord['outputs'][number] & { state?: string; bitrateKbps?: number; lastError?: string })[];
+}
+
+/** Creates, finds and ends sessions: records in the store, media in LiveSessions on this node. */
+export class SessionRegistry {
+  readonly #store: SessionStore;
+  readonly #pool: WorkerPool;
+  readonly #rtc: RtcConfig;
+  readonly #video: VideoFormat;
+  readonly #live = new Map<string, LiveSession>();
+
+  constructor(store: SessionStore, pool: WorkerPool, rtc: RtcConfig, video: VideoFormat) {
+    this.#store = store;
+    this.#pool = pool;
+    this.#rtc = rtc;
+    this.#video = video;
+  }
+
+  async create(): Promise<SessionRecord> {
+    const record: SessionRecord = {
+      id: randomUUID(),
+      viewerToken: randomBytes(24).toString('base64url'),
+      createdAt: new Date().toISOString(),
+      video: { ...this.#video },
+      outputs: [],
+    };
+    const live = await LiveSession.start(record, this.#pool.next(), new TestCard(record.video), this.#rtc);
+    live.once('close', () => {
+      this.#live.delete(record.id);
+      this.#store.delete(record.id).catch(() => {});
+    });
+    this.#live.set(record.id, live);
+    await this.#store.save(record);
+    return record;
+  }
+
+  async get(id: string): Promise<SessionRecord> {
+    const record = await this.#store.get(id);
+    if (!record) throw notFound(`session ${id}`);
+    return record;
+  }
+
+  async view(id: string): Promise<SessionView> {
+    const record = await this.get(id);
+    const live = this.#live.get(id);
+    const statuses = new Map(live?.outputStatuses().map((s) => [s.id, s]));
+    return {
+      ...record,
+      live: live !== undefined,
+      viewers: live?.viewerCount ?? 0,
+      outputs: record.outputs.map((o) => {
+        const s = statuses.get(o.id);
+        return { ...o, state: s?.state, bitrateKbps: s?.bitrateKbps, lastError: s?.lastError };
+      }),
+    };
+  }
+
+  /** The running session on this node, or a 404. */
+  live(id: string): LiveSession {
+    const live = this.#live.get(id);
+    if (!live) throw notFound(`session ${id}`);
+    return live;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.get(id);
+    this.#live.get(id)?.close();
+    await this.#store.delete(id);
+  }
+
+  async addRtmpOutput(id: string, url: string): Promise<{ id: string; url: string; state: string }> {
+    const live = this.live(id);
+    const record = await this.get(id);
+    if (record.outputs.length >= 4) throw new HttpError(409, 'a session has at most 4 outputs');
+    const output = live.addRtmpOutput(url);
+    record.outputs.push({ id: output.id, kind: 'rtmp', url, createdAt: new Date().toISOString() });
+    await this.#store.save(record);
+    return { id: output.id, url, state: output.status.state };
+  }
+
+  async removeOutput(id: string, outputId: string): Promise<void> {
+    const record = await this.get(id);
+    const index = record.outputs.findIndex((o) => o.id === outputId);
+    if (index < 0) throw notFound(`output ${outputId}`);
+    this.#live.get(id)?.removeOutput(outputId);
+    record.outputs.splice(index, 1);
+    await this.#store.save(record);
+  }
+
+  /** Constant-time check of a session's viewer token. */
+  async isViewerToken(id: string, token: string): Promise<boolean> {
+    const record = await this.#store.get(id);
+    if (!record) return false;
+    const a = Buffer.from(record.viewerToken);
+    const b = Buffer.from(token);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  get liveCount(): number {
+    return this.#live.size;
+  }
+
+  closeAll(): void {
+    for (const live of [...this.#live.values()]) live.close();
+  }
+}

@@ -1,0 +1,27 @@
+import type { VideoFormat } from '../../pipeline/core/media.ts';
+
+export interface OutputRecord {
+  id: string;
+  kind: 'rtmp';
+  url: string;
+  createdAt: string;
+}
+
+/** Control-plane state of a session. Media never goes through the store. */
+export interface SessionRecord {
+  id: string;
+  viewerToken: string;
+  createdAt: string;
+  video: VideoFormat;
+  outputs: OutputRecord[];
+}
+
+/** Where session records live: in-process by default, Redis when REDIS_URL is set. */
+export interface SessionStore {
+  readonly kind: 'memory' | 'redis';
+  save(record: SessionRecord): Promise<void>;
+  get(id: string): Promise<SessionRecord | undefined>;
+  delete(id: string): Promise<void>;
+  list(): Promise<SessionRecord[]>;
+  close(): Promise<void>;
+}

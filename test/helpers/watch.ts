@@ -1,0 +1,56 @@
+import WebSocket from 'ws';
+import { installNodeWebRtcGlobals } from '../../client-sdk/src/node-webrtc.ts';
+import { Viewer } from '../../client-sdk/src/viewer.ts';
+import type { WebSocketFactory } from '../../client-sdk/src/signalling.ts';
+import { readFrameCode } from '../../pipeline/sources/test-card.ts';
+
+const wrtc = installNodeWebRtcGlobals();
+
+export interface Reception {
+  viewer: Viewer;
+  frames: { at: number; width: number; height: number; code: number }[];
+  audioRms: number[];
+  stop: () => void;
+}
+
+/** Joins as a viewer (real WebRTC via @roamhq/wrtc) and records decoded frames and audio levels. */
+export async function watch(baseUrl: string, sessionId: string, token: string): Promise<Reception> {
+  const viewer = await Viewer.join({ baseUrl, sessionId, token, WebSocket: WebSocket as unknown as WebSocketFactory });
+  const frames: Reception['frames'] = [];
+  const audioRms: number[] = [];
+  const videoSink = new wrtc.nonstandard.RTCVideoSink(viewer.track('video') as never);
+  const audioSink = new wrtc.nonstandard.RTCAudioSink(viewer.track('audio') as never);
+  videoSink.onframe = ({ frame }: { frame: { width: number; height: number; data: Uint8Array } }) => {
+    frames.push({ at: performance.now(), width: frame.width, height: frame.height, code: readFrameCode(frame) });
+  };
+  audioSink.ondata = ({ samples }: { samples: Int16Array }) => {
+    let sum = 0;
+    for (const s of samples) sum += s * s;
+    audioRms.push(Math.sqrt(sum / samples.length));
+  };
+  return {
+    viewer,
+    frames,
+    audioRms,
+    stop: () => {
+      videoSink.stop();
+      audioSink.stop();
+      viewer.close();
+    },
+  };
+}
+
+export function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (cond()) {
+        clearInterval(timer);
+        resolve();
+      } else if (Date.now() - start > timeoutMs) {
+        clearInterval(timer);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }
+    }, 50);
+  });
+}
