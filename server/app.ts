@@ -22,6 +22,8 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   const app = Fastify({
     logger: opts.logger === false ? false : { level: config.logLevel },
     bodyLimit: 1024 * 1024,
+    // Reject unknown fields instead of silently dropping them: a typo should be an error.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
   const store = await createSessionStore(config.redisUrl);
   const pool = await WorkerPool.create(config.workers);
