@@ -1,0 +1,19 @@
+// `npm run bench`: every benchmark in turn (each prints its own figures).
+import { benchViewerJoin } from './viewer-join.ts';
+import { benchSessionCpu } from './session-cpu.ts';
+import { benchHttpControl } from './http-control.ts';
+import { benchPublishAlternatives } from './publish-alternatives.ts';
+
+const only = process.argv[2];
+const benches: [string, () => Promise<void>][] = [
+  ['viewer-join', benchViewerJoin],
+  ['session-cpu', benchSessionCpu],
+  ['publish-alternatives', benchPublishAlternatives],
+  ['http-control', benchHttpControl],
+];
+for (const [name, fn] of benches) {
+  if (only && name !== only) continue;
+  console.log(`\n== ${name}`);
+  await fn();
+}
+process.exit(0);
