@@ -1,0 +1,123 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AUDIO_RATE } from '../../core/media.ts';
+import { AsyncQueue } from '../../core/async-queue.ts';
+import { Resampler } from './resampler.ts';
+import type { Lang, SpeechEvent, SynthesisRequest, TtsChunk, TtsEngine } from './tts-types.ts';
+
+const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'espeak-worker.ts');
+const DEFAULT_VOICES: Record<Lang, string> = { en: 'en-us', zh: 'cmn' };
+export const VOICE_PATTERN = /^[a-z]{2,3}(-[a-z0-9]{1,8})*(\+[a-z0-9]{1,12})?$/i;
+
+interface WorkerMessage {
+  id?: number;
+  ready?: boolean;
+  sampleRate?: number;
+  samples?: Int16Array;
+  events?: { type: string; ms: number; textPosition: number; length: number; id: unknown }[];
+  done?: boolean;
+  error?: string;
+}
+
+/** Splits text into sentences so long scripts stream and can be cancelled between sentences. */
+export function splitSentences(text: string): string[] {
+  const parts = text.match(/[^.!?。！？；;\n]+[.!?。！？；;\n]*/g) ?? [];
+  return parts.map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** eSpeak NG in a child process; audio resampled to 48 kHz, events converted to 48 kHz samples. */
+export class EspeakEngine implements TtsEngine {
+  readonly name = 'espeak-ng';
+  readonly #proc: ChildProcess;
+  readonly #jobs = new Map<number, AsyncQueue<WorkerMessage>>();
+  readonly #ready: Promise<number>;
+  #nextId = 1;
+  #closed = false;
+
+  constructor() {
+    this.#proc = fork(WORKER, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.#ready = new Promise((resolve, reject) => {
+      this.#proc.once('error', reject);
+      this.#proc.once('exit', (code) => reject(new Error(`espeak worker exited (${code})`)));
+      this.#proc.on('message', (msg: WorkerMessage) => {
+        if (msg.ready) resolve(msg.sampleRate!);
+        else if (msg.id !== undefined) {
+          const q = this.#jobs.get(msg.id);
+          q?.push(msg);
+          if (msg.done || msg.error) q?.end();
+        }
+      });
+    });
+    this.#ready.catch(() => {});
+    this.#proc.on('exit', () => {
+      for (const q of this.#jobs.values()) {
+        q.push({ error: 'espeak worker exited' });
+        q.end();
+      }
+    });
+  }
+
+  /** Resolves when the worker has loaded (≈200 ms); synthesize() waits for it too. */
+  ready(): Promise<number> {
+    return this.#ready;
+  }
+
+  async *synthesize(req: SynthesisRequest, signal: AbortSignal): AsyncIterable<TtsChunk> {
+    const rate = await this.#ready;
+    const voice = req.voice ?? DEFAULT_VOICES[req.lang];
+    let offset = 0; // samples at 48 kHz since the utterance started
+    for (const seg of req.segments) {
+      if (signal.aborted) return;
+      if (seg.kind === 'break') {
+        const n = Math.round((seg.ms * AUDIO_RATE) / 1000);
+        yield { samples: new Int16Array(n), events: [] };
+        offset += n;
+      } else if (seg.kind === 'mark') {
+        yield { samples: new Int16Array(0), events: [{ type: 'mark', at: offset, name: seg.name }] };
+      } else {
+        for (const sentence of splitSentences(seg.text)) {
+          if (signal.aborted) return;
+          yield* this.#sentence(sentence, voice, seg.rate, rate, offset, signal, (n) => (offset += n));
+        }
+      }
+    }
+  }
+
+  async *#sentence(text: string, voice: string, speed: number, rate: number, base: number, signal: AbortSignal, advance: (n: number) => void): AsyncIterable<TtsChunk> {
+    if (this.#closed) throw new Error('TTS engine closed');
+    const id = this.#nextId++;
+    const queue = new AsyncQueue<WorkerMessage>();
+    this.#jobs.set(id, queue);
+    const resampler = new Resampler(rate, AUDIO_RATE);
+    let produced = 0;
+    try {
+      this.#proc.send({ id, text, voice, rate: speed });
+      for (let r = await queue.next(); !r.done; r = await queue.next()) {
+        const msg = r.value;
+        if (msg.error) throw new Error(`eSpeak: ${msg.error}`);
+        if (signal.aborted) return;
+        if (!msg.samples) continue;
+        const samples = resampler.push(msg.samples);
+        const events: SpeechEvent[] = [];
+        for (const e of msg.events ?? []) {
+          const at = base + Math.round((e.ms * AUDIO_RATE) / 1000);
+          if (e.type === 'phoneme' && typeof e.id === 'string' && e.id) events.push({ type: 'phoneme', at, phoneme: e.id });
+          else if (e.type === 'word') events.push({ type: 'word', at, textOffset: e.textPosition - 1, length: e.length });
+          else if (e.type === 'sentence') events.push({ type: 'sentence', at, text });
+        }
+        produced += samples.length;
+        advance(samples.length);
+        yield { samples, events };
+      }
+    } finally {
+      this.#jobs.delete(id);
+      void produced;
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#proc.kill();
+  }
+}
