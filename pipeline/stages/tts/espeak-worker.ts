@@ -20,7 +20,7 @@ process.on('message', (job: Job) => {
   try {
     engine.set_voice(job.voice);
     engine.set_rate(Math.round(175 * job.rate)); // eSpeak's default is 175 words/minute
-    engine.synthesize(job.text, (samples: Int16Array, events: { type: string; audio_position: number; text_position: number; word_length: number; id: unknown }[]) => {
+    engine.synthesize(job.text, (samples, events) => {
       send({
         id: job.id,
         samples,
