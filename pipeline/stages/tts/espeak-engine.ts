@@ -90,7 +90,6 @@ export class EspeakEngine implements TtsEngine {
     const queue = new AsyncQueue<WorkerMessage>();
     this.#jobs.set(id, queue);
     const resampler = new Resampler(rate, AUDIO_RATE);
-    let produced = 0;
     try {
       this.#proc.send({ id, text, voice, rate: speed });
       for (let r = await queue.next(); !r.done; r = await queue.next()) {
@@ -102,17 +101,15 @@ export class EspeakEngine implements TtsEngine {
         const events: SpeechEvent[] = [];
         for (const e of msg.events ?? []) {
           const at = base + Math.round((e.ms * AUDIO_RATE) / 1000);
-          if (e.type === 'phoneme' && typeof e.id === 'string' && e.id) events.push({ type: 'phoneme', at, phoneme: e.id });
+          if (e.type === 'phoneme' && typeof e.id === 'string') events.push({ type: 'phoneme', at, phoneme: e.id });
           else if (e.type === 'word') events.push({ type: 'word', at, textOffset: e.textPosition - 1, length: e.length });
           else if (e.type === 'sentence') events.push({ type: 'sentence', at, text });
         }
-        produced += samples.length;
         advance(samples.length);
         yield { samples, events };
       }
     } finally {
       this.#jobs.delete(id);
-      void produced;
     }
   }
 
