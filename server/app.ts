@@ -5,6 +5,9 @@ import type { Config } from './config.ts';
 import { HttpError } from './errors.ts';
 import { WorkerPool } from './media/worker-pool.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { presenterRoutes } from './routes/presenter.ts';
+import { AuditLog } from './audit/audit-log.ts';
+import { EspeakEngine } from '../pipeline/stages/tts/espeak-engine.ts';
 import { SessionRegistry } from './sessions/session-registry.ts';
 import { viewerSignalling } from './signalling/viewer-ws.ts';
 import { createSessionStore } from './store/redis-store.ts';
@@ -28,7 +31,11 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   const store = await createSessionStore(config.redisUrl);
   const pool = await WorkerPool.create(config.workers);
   pool.on('workerDied', (pid: number, err: Error) => app.log.error({ pid, err }, 'mediasoup worker died; replacing it'));
-  const registry = new SessionRegistry(store, pool, config.rtc, config.video);
+  // One eSpeak worker process serves every session: synthesis is ~100× faster than real time.
+  const tts = new EspeakEngine();
+  await tts.ready();
+  const audit = new AuditLog(config.auditLog);
+  const registry = new SessionRegistry(store, pool, config.rtc, config.video, tts);
   const auth = makeAuth(config.apiKey, registry);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
@@ -50,11 +57,13 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   });
   app.addHook('onClose', async () => {
     pool.close();
+    tts.close();
     await store.close();
   });
 
   app.get('/health', async () => ({ ok: true, workers: pool.size, sessions: registry.liveCount, store: store.kind }));
   sessionRoutes(app, registry, auth);
+  presenterRoutes(app, registry, auth, audit);
   viewerSignalling(app, registry, auth);
   return { app, registry, pool, store };
 }

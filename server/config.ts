@@ -22,6 +22,8 @@ export interface Config {
   rtc: RtcConfig;
   video: VideoFormat;
   logLevel: string;
+  /** JSON-lines file recording everything the presenter was made to say. */
+  auditLog: string;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -53,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       fps: int(env, 'ONAIR_VIDEO_FPS', 25),
     },
     logLevel: env.LOG_LEVEL || 'info',
+    auditLog: env.ONAIR_AUDIT_LOG || '.onair/audit.log',
   };
   if (config.rtc.minPort > config.rtc.maxPort) throw new Error('RTC_MIN_PORT must be <= RTC_MAX_PORT');
   if (config.workers < 1) throw new Error('ONAIR_WORKERS must be >= 1');

@@ -10,7 +10,7 @@ let viewer: Reception;
 
 test.before(async () => {
   server = await startServer();
-  session = (await server.api('POST', '/v1/sessions')).body;
+  session = (await server.api('POST', '/v1/sessions', { source: 'test-card' })).body;
   viewer = await watch(server.baseUrl, session.id, session.viewerToken);
   await waitFor(() => viewer.frames.length > 10, 15_000, 'viewer frames');
 });
@@ -48,6 +48,7 @@ test('malformed bodies: 400 with the reason', async () => {
   expectError(await server.api('POST', `/v1/sessions/${session.id}/outputs/rtmp`, { url: 'rtmp://h/app', extra: 1 }), 400, /additional/);
   expectError(await server.api('POST', `/v1/sessions/${session.id}/outputs/rtmp`, { url: 42 }), 400, /string/);
   expectError(await server.api('POST', '/v1/sessions', { avatar: 'nope' }), 400, /additional/);
+  expectError(await server.api('POST', '/v1/sessions', { source: 'webcam' }), 400, /allowed values/);
 });
 
 test('credentials: missing or wrong 401, viewer token on control 403', async () => {
@@ -68,7 +69,7 @@ test('credentials: missing or wrong 401, viewer token on control 403', async () 
 });
 
 test('websocket: wrong token refused, bad messages get error events', async () => {
-  const other = (await server.api('POST', '/v1/sessions')).body;
+  const other = (await server.api('POST', '/v1/sessions', { source: 'test-card' })).body;
   // Another session's viewer token does not open this session.
   const refused = await new Promise<number>((resolve) => {
     const ws = new WebSocket(`${server.baseUrl.replace('http', 'ws')}/v1/sessions/${session.id}/ws?token=${other.viewerToken}`);

@@ -34,7 +34,7 @@ async function waitForState(sessionId: string, outputId: string, state: string, 
 }
 
 test('an RTMP output pushes H.264 + AAC that platforms accept, and survives an ingest outage', async () => {
-  const { body: session } = await server.api('POST', '/v1/sessions');
+  const { body: session } = await server.api('POST', '/v1/sessions', { source: 'test-card' });
   const viewer = await watch(server.baseUrl, session.id, session.viewerToken);
   try {
     const url = rtmp.url('stream1');

@@ -17,7 +17,7 @@ test.after(async () => {
 });
 
 function record(id: string): SessionRecord {
-  return { id, viewerToken: `tok-${id}`, createdAt: new Date(0).toISOString(), video: { width: 1280, height: 720, fps: 25 }, outputs: [] };
+  return { id, viewerToken: `tok-${id}`, createdAt: new Date(0).toISOString(), video: { width: 1280, height: 720, fps: 25 }, source: 'test-card', outputs: [] };
 }
 
 async function contract(store: SessionStore) {
@@ -53,7 +53,7 @@ test('with REDIS_URL the server keeps session state in Redis', async () => {
   try {
     const health = await (await fetch(`${server.baseUrl}/health`)).json();
     assert.is(health.store, 'redis');
-    const { body } = await server.api('POST', '/v1/sessions');
+    const { body } = await server.api('POST', '/v1/sessions', { source: 'test-card' });
     const stored = JSON.parse((await client.get(`onair:session:${body.id}`))!);
     assert.is(stored.viewerToken, body.viewerToken);
     assert.ok(await client.sIsMember('onair:sessions', body.id));

@@ -13,7 +13,7 @@ test.after(async () => {
 });
 
 test('a wrtc viewer receives live 720p test-card frames in order, with sound', async () => {
-  const created = await server.api('POST', '/v1/sessions');
+  const created = await server.api('POST', '/v1/sessions', { source: 'test-card' });
   assert.is(created.status, 201);
   assert.type(created.body.viewerToken, 'string');
 
@@ -49,7 +49,7 @@ test('a wrtc viewer receives live 720p test-card frames in order, with sound', a
 });
 
 test('two viewers watch the same session at once', async () => {
-  const { body } = await server.api('POST', '/v1/sessions');
+  const { body } = await server.api('POST', '/v1/sessions', { source: 'test-card' });
   const a = await watch(server.baseUrl, body.id, body.viewerToken);
   const b = await watch(server.baseUrl, body.id, body.viewerToken);
   try {

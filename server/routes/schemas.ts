@@ -17,7 +17,9 @@ export const outputParams = {
 export const createSessionBody = {
   type: ['object', 'null'],
   additionalProperties: false,
-  properties: {},
+  properties: {
+    source: { type: 'string', enum: ['presenter', 'test-card'] },
+  },
 } as const;
 
 export const rtmpOutputBody = {
@@ -26,5 +28,77 @@ export const rtmpOutputBody = {
   additionalProperties: false,
   properties: {
     url: { type: 'string', maxLength: 2048, pattern: '^rtmps?://[^\\s/]+(/[^\\s]*)?$' },
+  },
+} as const;
+
+export const speakBody = {
+  type: 'object',
+  required: ['text'],
+  additionalProperties: false,
+  properties: {
+    text: { type: 'string', minLength: 1, maxLength: 5000 },
+    lang: { type: 'string', enum: ['auto', 'en', 'zh'] },
+    voice: { type: 'string', maxLength: 40, pattern: '^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*(\\+[a-zA-Z0-9]{1,12})?$' },
+    interrupt: { type: 'boolean' },
+  },
+} as const;
+
+const color = { type: 'string', maxLength: 40, pattern: '^(#[0-9a-fA-F]{3,8}|[a-z]{3,20}|rgba?\\([0-9., ]{5,40}\\))$' } as const;
+const base64 = (maxBytes: number) => ({ type: 'string', maxLength: Math.ceil((maxBytes * 4) / 3), pattern: '^[A-Za-z0-9+/=\\s]+$' }) as const;
+
+export const backgroundBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  maxProperties: 1,
+  properties: {
+    preset: { type: 'string', enum: ['studio'] },
+    color,
+    imageBase64: base64(8 * 1024 * 1024),
+    videoBase64: base64(16 * 1024 * 1024),
+  },
+} as const;
+
+/** Position and size only: there is deliberately no way to switch the AI label off. */
+export const labelBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    position: { type: 'string', enum: ['top-left', 'top-right', 'bottom-left', 'bottom-right'] },
+    scale: { type: 'number', minimum: 0.75, maximum: 2 },
+  },
+} as const;
+
+export const captionsBody = {
+  type: 'object',
+  required: ['enabled'],
+  additionalProperties: false,
+  properties: { enabled: { type: 'boolean' } },
+} as const;
+
+export const overlayBody = {
+  type: 'object',
+  required: ['kind', 'x', 'y'],
+  additionalProperties: false,
+  properties: {
+    kind: { type: 'string', enum: ['text', 'image'] },
+    text: { type: 'string', minLength: 1, maxLength: 200 },
+    imageBase64: base64(4 * 1024 * 1024),
+    x: { type: 'number', minimum: -4000, maximum: 4000 },
+    y: { type: 'number', minimum: -4000, maximum: 4000 },
+    width: { type: 'number', minimum: 1, maximum: 4000 },
+    height: { type: 'number', minimum: 1, maximum: 4000 },
+    fontSize: { type: 'number', minimum: 8, maximum: 300 },
+    color,
+    background: color,
+  },
+} as const;
+
+export const overlayParams = {
+  type: 'object',
+  required: ['id', 'overlayId'],
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 64 },
+    overlayId: { type: 'string', minLength: 1, maxLength: 64 },
   },
 } as const;

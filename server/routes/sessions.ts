@@ -8,8 +8,8 @@ type IdParams = { id: string };
 export function sessionRoutes(app: FastifyInstance, registry: SessionRegistry, auth: Auth): void {
   const operator = { preHandler: auth.requireOperator };
 
-  app.post('/v1/sessions', { ...operator, schema: { body: createSessionBody } }, async (_req, reply) => {
-    const record = await registry.create();
+  app.post<{ Body: { source?: 'presenter' | 'test-card' } | null }>('/v1/sessions', { ...operator, schema: { body: createSessionBody } }, async (req, reply) => {
+    const record = await registry.create(req.body?.source ?? 'presenter');
     reply.code(201);
     return { ...record, watchPath: `/v1/sessions/${record.id}/ws` };
   });

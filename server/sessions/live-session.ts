@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
 import type { MediaSource } from '../../pipeline/core/media.ts';
+import { PresenterSource } from '../../pipeline/session/presenter-source.ts';
 import { MediaPacer } from '../../pipeline/output/pacer.ts';
 import type { RtcConfig } from '../config.ts';
 import { RtmpOutput, type RtmpStatus } from '../egress/rtmp-output.ts';
@@ -24,15 +25,17 @@ export class LiveSession extends EventEmitter<{ close: [] }> {
   readonly record: SessionRecord;
   readonly router: ms.Router;
   readonly pacer: MediaPacer;
+  readonly source: MediaSource;
   readonly #publisher: WrtcPublisher;
   readonly #rtc: RtcConfig;
   readonly #viewers = new Set<ViewerPeer>();
   readonly #outputs = new Map<string, RtmpOutput>();
   #closed = false;
 
-  private constructor(record: SessionRecord, router: ms.Router, pacer: MediaPacer, publisher: WrtcPublisher, rtc: RtcConfig) {
+  private constructor(record: SessionRecord, router: ms.Router, source: MediaSource, pacer: MediaPacer, publisher: WrtcPublisher, rtc: RtcConfig) {
     super();
     this.record = record;
+    this.source = source;
     this.router = router;
     this.pacer = pacer;
     this.#publisher = publisher;
@@ -48,11 +51,16 @@ export class LiveSession extends EventEmitter<{ close: [] }> {
       const pacer = new MediaPacer(source);
       pacer.addSink(publisher);
       pacer.start();
-      return new LiveSession(record, router, pacer, publisher, rtc);
+      return new LiveSession(record, router, source, pacer, publisher, rtc);
     } catch (err) {
       router.close();
       throw err;
     }
+  }
+
+  /** The presenter, unless this session shows the test card. */
+  get presenter(): PresenterSource | undefined {
+    return this.source instanceof PresenterSource ? this.source : undefined;
   }
 
   get closed(): boolean {
@@ -103,6 +111,7 @@ export class LiveSession extends EventEmitter<{ close: [] }> {
     if (this.#closed) return;
     this.#closed = true;
     this.pacer.stop();
+    this.presenter?.close();
     for (const id of [...this.#outputs.keys()]) this.removeOutput(id);
     for (const v of this.#viewers) v.close();
     this.#viewers.clear();

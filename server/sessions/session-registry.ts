@@ -1,6 +1,10 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { TestCard } from '../../pipeline/sources/test-card.ts';
-import type { VideoFormat } from '../../pipeline/core/media.ts';
+import type { MediaSource, VideoFormat } from '../../pipeline/core/media.ts';
+import { PresenterSource } from '../../pipeline/session/presenter-source.ts';
+import { CartoonAvatar } from '../../pipeline/stages/avatar/cartoon-avatar.ts';
+import { StudioBackground } from '../../pipeline/stages/compose/backgrounds.ts';
+import type { TtsEngine } from '../../pipeline/stages/tts/tts-types.ts';
 import type { RtcConfig } from '../config.ts';
 import { HttpError, notFound } from '../errors.ts';
 import type { WorkerPool } from '../media/worker-pool.ts';
@@ -20,23 +24,30 @@ export class SessionRegistry {
   readonly #rtc: RtcConfig;
   readonly #video: VideoFormat;
   readonly #live = new Map<string, LiveSession>();
+  readonly #tts: TtsEngine;
 
-  constructor(store: SessionStore, pool: WorkerPool, rtc: RtcConfig, video: VideoFormat) {
+  constructor(store: SessionStore, pool: WorkerPool, rtc: RtcConfig, video: VideoFormat, tts: TtsEngine) {
+    this.#tts = tts;
     this.#store = store;
     this.#pool = pool;
     this.#rtc = rtc;
     this.#video = video;
   }
 
-  async create(): Promise<SessionRecord> {
+  async create(source: SessionRecord['source'] = 'presenter'): Promise<SessionRecord> {
     const record: SessionRecord = {
       id: randomUUID(),
       viewerToken: randomBytes(24).toString('base64url'),
       createdAt: new Date().toISOString(),
       video: { ...this.#video },
+      source,
       outputs: [],
     };
-    const live = await LiveSession.start(record, this.#pool.next(), new TestCard(record.video), this.#rtc);
+    const media: MediaSource =
+      source === 'test-card'
+        ? new TestCard(record.video)
+        : new PresenterSource(record.video, this.#tts, new CartoonAvatar(record.video.height), new StudioBackground(), Number.parseInt(record.id.slice(0, 8), 16));
+    const live = await LiveSession.start(record, this.#pool.next(), media, this.#rtc);
     live.once('close', () => {
       this.#live.delete(record.id);
       this.#store.delete(record.id).catch(() => {});
@@ -72,6 +83,13 @@ export class SessionRegistry {
     const live = this.#live.get(id);
     if (!live) throw notFound(`session ${id}`);
     return live;
+  }
+
+  /** The session's presenter, or a 404 / 409 (test-card sessions have none). */
+  presenter(id: string): PresenterSource {
+    const presenter = this.live(id).presenter;
+    if (!presenter) throw new HttpError(409, `session ${id} shows the test card and has no presenter`);
+    return presenter;
   }
 
   async delete(id: string): Promise<void> {

@@ -32,7 +32,15 @@ export function viewerSignalling(app: FastifyInstance, registry: SessionRegistry
         socket.close(1001, 'session closed');
       };
       session.once('close', onSessionClosed);
+      // Speaking-state events go to every client of the session (panel, captions, integrations).
+      const presenter = session.presenter;
+      const forward = (['speech.started', 'speech.ended', 'speech.interrupted'] as const).map((event) => {
+        const listener = (data: unknown) => send(socket, { event, data });
+        presenter?.on(event, listener);
+        return () => presenter?.off(event, listener);
+      });
       socket.on('close', () => {
+        forward.forEach((off) => off());
         session.off('close', onSessionClosed);
         session.removeViewer(peer);
       });

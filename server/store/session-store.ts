@@ -13,6 +13,8 @@ export interface SessionRecord {
   viewerToken: string;
   createdAt: string;
   video: VideoFormat;
+  /** What the session shows: the AI presenter, or the foundation's test card (diagnostics). */
+  source: 'presenter' | 'test-card';
   outputs: OutputRecord[];
 }
 

@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
@@ -29,6 +31,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       RTC_MAX_PORT: String(rtcMin + 200),
       ONAIR_API_KEY: API_KEY,
       LOG_LEVEL: 'warn',
+      ONAIR_AUDIT_LOG: path.join(mkdtempSync(path.join(tmpdir(), 'onair-audit-')), 'audit.log'),
       ...env,
     },
     timeoutMs: 30000,

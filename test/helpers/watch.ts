@@ -3,13 +3,19 @@ import { installNodeWebRtcGlobals } from '../../client-sdk/src/node-webrtc.ts';
 import { Viewer } from '../../client-sdk/src/viewer.ts';
 import type { WebSocketFactory } from '../../client-sdk/src/signalling.ts';
 import { readFrameCode } from '../../pipeline/sources/test-card.ts';
+import { mouthDarkPixels } from './mouth.ts';
 
 const wrtc = installNodeWebRtcGlobals();
 
 export interface Reception {
   viewer: Viewer;
-  frames: { at: number; width: number; height: number; code: number }[];
+  frames: { at: number; width: number; height: number; code: number; mouth: number }[];
   audioRms: number[];
+  /** Arrival time (performance.now) of each audio chunk. */
+  audioAt: number[];
+  events: { at: number; event: string; data: any }[];
+  /** The most recent decoded frame, for screenshots. */
+  lastFrame?: { width: number; height: number; data: Uint8Array };
   stop: () => void;
 }
 
@@ -18,26 +24,34 @@ export async function watch(baseUrl: string, sessionId: string, token: string): 
   const viewer = await Viewer.join({ baseUrl, sessionId, token, WebSocket: WebSocket as unknown as WebSocketFactory });
   const frames: Reception['frames'] = [];
   const audioRms: number[] = [];
+  const audioAt: number[] = [];
+  const events: Reception['events'] = [];
+  viewer.onNotification = (msg) => events.push({ at: performance.now(), event: msg.event, data: msg.data });
   const videoSink = new wrtc.nonstandard.RTCVideoSink(viewer.track('video') as never);
   const audioSink = new wrtc.nonstandard.RTCAudioSink(viewer.track('audio') as never);
   videoSink.onframe = ({ frame }: { frame: { width: number; height: number; data: Uint8Array } }) => {
-    frames.push({ at: performance.now(), width: frame.width, height: frame.height, code: readFrameCode(frame) });
+    frames.push({ at: performance.now(), width: frame.width, height: frame.height, code: readFrameCode(frame), mouth: frame.width === 1280 ? mouthDarkPixels(frame) : -1 });
+    reception.lastFrame = frame;
   };
   audioSink.ondata = ({ samples }: { samples: Int16Array }) => {
     let sum = 0;
     for (const s of samples) sum += s * s;
     audioRms.push(Math.sqrt(sum / samples.length));
+    audioAt.push(performance.now());
   };
-  return {
+  const reception: Reception = {
     viewer,
     frames,
     audioRms,
+    audioAt,
+    events,
     stop: () => {
       videoSink.stop();
       audioSink.stop();
       viewer.close();
     },
   };
+  return reception;
 }
 
 export function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {

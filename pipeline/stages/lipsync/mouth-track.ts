@@ -14,8 +14,8 @@ const ANTICIPATION = 40 * MS;
 const BLEND_BEFORE = 30 * MS;
 const BLEND_AFTER = 50 * MS;
 const BLEND_STEP = 5 * MS;
-/** Frame audio RMS at which the mouth may open fully; quieter frames scale it down. */
-const FULL_OPEN_RMS = 2200;
+/** Frame audio RMS (16-bit) at which the mouth opens fully; quieter frames open less. */
+const FULL_OPEN_RMS = 7000;
 
 export const CLOSED: MouthShape = MOUTH_SHAPES.sil;
 
@@ -72,7 +72,8 @@ export class MouthTrack {
       round += w * s.round;
       total += w;
     }
-    const energy = Math.min(1, Math.sqrt(rms / FULL_OPEN_RMS));
-    return { open: (open / total) * energy, width: width / total, round: round / total };
+    // Jaw opening follows loudness; the viseme shapes it (rounded, spread, closed lips for p/b/m).
+    const energy = Math.min(1, rms / FULL_OPEN_RMS) ** 0.7;
+    return { open: energy * (0.45 + 0.55 * (open / total)), width: width / total, round: round / total };
   }
 }

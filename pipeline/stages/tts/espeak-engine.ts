@@ -65,7 +65,7 @@ export class EspeakEngine implements TtsEngine {
 
   async *synthesize(req: SynthesisRequest, signal: AbortSignal): AsyncIterable<TtsChunk> {
     const rate = await this.#ready;
-    const voice = req.voice ?? DEFAULT_VOICES[req.lang];
+    // An explicit voice applies to the request's language; runs in the other language use its default.
     let offset = 0; // samples at 48 kHz since the utterance started
     for (const seg of req.segments) {
       if (signal.aborted) return;
@@ -76,6 +76,8 @@ export class EspeakEngine implements TtsEngine {
       } else if (seg.kind === 'mark') {
         yield { samples: new Int16Array(0), events: [{ type: 'mark', at: offset, name: seg.name }] };
       } else {
+        const lang = seg.lang ?? req.lang;
+        const voice = req.voice && lang === req.lang ? req.voice : DEFAULT_VOICES[lang];
         for (const sentence of splitSentences(seg.text)) {
           if (signal.aborted) return;
           yield* this.#sentence(sentence, voice, seg.rate, rate, offset, signal, (n) => (offset += n));

@@ -16,7 +16,7 @@ export interface TtsChunk {
 
 /** One piece of an utterance after SSML parsing: text to say, a pause, or a named mark. */
 export type SpeechSegment =
-  | { kind: 'text'; text: string; rate: number }
+  | { kind: 'text'; text: string; rate: number; lang?: Lang }
   | { kind: 'break'; ms: number }
   | { kind: 'mark'; name: string };
 
@@ -36,4 +36,36 @@ export interface TtsEngine {
 /** CJK characters anywhere → Mandarin; otherwise English. */
 export function detectLang(text: string): Lang {
   return /[\u3400-\u9fff\uf900-\ufaff]/.test(text) ? 'zh' : 'en';
+}
+
+const CJK = /[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]/;
+const LATIN = /[A-Za-z]/;
+
+/**
+ * Mixed Chinese/English text → runs with their own language, so "这款 iPhone 只要 99 元" is read by
+ * the Mandarin voice with the English voice for "iPhone". Digits, spaces and punctuation stay with
+ * the run they follow.
+ */
+export function splitByLanguage(segments: SpeechSegment[]): SpeechSegment[] {
+  const out: SpeechSegment[] = [];
+  for (const seg of segments) {
+    if (seg.kind !== 'text' || seg.lang) {
+      out.push(seg);
+      continue;
+    }
+    let run = '';
+    let lang: Lang | undefined;
+    const flush = () => {
+      if (run.trim()) out.push({ kind: 'text', text: run, rate: seg.rate, lang: lang ?? detectLang(seg.text) });
+      run = '';
+    };
+    for (const ch of seg.text) {
+      const chLang: Lang | undefined = CJK.test(ch) ? 'zh' : LATIN.test(ch) ? 'en' : undefined;
+      if (chLang && lang && chLang !== lang) flush();
+      if (chLang) lang = chLang;
+      run += ch;
+    }
+    flush();
+  }
+  return out;
 }

@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { ImageBackground, SolidBackground, StudioBackground, VideoLoopBackground, type Background } from '../../pipeline/stages/compose/backgrounds.ts';
+import { buildOverlay, type LabelPosition, type OverlaySpec } from '../../pipeline/stages/compose/compositor.ts';
+import { SsmlError, toSegments } from '../../pipeline/stages/tts/ssml.ts';
+import { detectLang, splitByLanguage, type Lang } from '../../pipeline/stages/tts/tts-types.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Auth } from '../auth.ts';
+import { HttpError, notFound } from '../errors.ts';
+import type { SessionRegistry } from '../sessions/session-registry.ts';
+import { backgroundBody, captionsBody, labelBody, overlayBody, overlayParams, sessionParams, speakBody } from './schemas.ts';
+
+type IdParams = { id: string };
+const MAX_OVERLAYS = 16;
+
+export function presenterRoutes(app: FastifyInstance, registry: SessionRegistry, auth: Auth, audit: AuditLog): void {
+  const operator = { preHandler: auth.requireOperator };
+
+  app.post<{ Params: IdParams; Body: { text: string; lang?: Lang | 'auto'; voice?: string; interrupt?: boolean } }>(
+    '/v1/sessions/:id/speak',
+    { ...operator, schema: { params: sessionParams, body: speakBody } },
+    async (req, reply) => {
+      const presenter = registry.presenter(req.params.id);
+      const { text, voice, interrupt } = req.body;
+      let segments;
+      try {
+        segments = toSegments(text);
+      } catch (err) {
+        if (err instanceof SsmlError) throw new HttpError(400, err.message);
+        throw err;
+      }
+      const plain = segments.map((s) => (s.kind === 'text' ? s.text : '')).join(' ');
+      if (!plain.trim()) throw new HttpError(400, 'text has nothing to say');
+      const explicit = req.body.lang && req.body.lang !== 'auto' ? req.body.lang : undefined;
+      const lang = explicit ?? detectLang(plain);
+      // Auto language: mixed zh/en text is split so each part gets the right voice.
+      if (!explicit) segments = splitByLanguage(segments);
+      const utteranceId = presenter.speak({ text: plain, segments, lang, voice, interrupt });
+      await audit.append({ at: new Date().toISOString(), sessionId: req.params.id, action: 'speak', utteranceId, text, lang, voice, client: req.ip });
+      reply.code(202);
+      return { utteranceId, lang, queued: presenter.queueLength };
+    },
+  );
+
+  app.post<{ Params: IdParams }>('/v1/sessions/:id/interrupt', { ...operator, schema: { params: sessionParams } }, async (req) => {
+    const interrupted = registry.presenter(req.params.id).interrupt();
+    await audit.append({ at: new Date().toISOString(), sessionId: req.params.id, action: 'interrupt', client: req.ip });
+    return { interrupted };
+  });
+
+  app.get<{ Params: IdParams }>('/v1/sessions/:id/audit', { ...operator, schema: { params: sessionParams } }, async (req) => {
+    await registry.get(req.params.id);
+    return { entries: await audit.forSession(req.params.id) };
+  });
+
+  app.put<{ Params: IdParams; Body: { preset?: 'studio'; color?: string; imageBase64?: string; videoBase64?: string } }>(
+    '/v1/sessions/:id/background',
+    { ...operator, bodyLimit: 24 * 1024 * 1024, schema: { params: sessionParams, body: backgroundBody } },
+    async (req) => {
+      const presenter = registry.presenter(req.params.id);
+      const { format } = presenter;
+      let background: Background;
+      if (req.body.color) background = new SolidBackground(req.body.color);
+      else if (req.body.imageBase64) {
+        try {
+          background = await ImageBackground.load(Buffer.from(req.body.imageBase64, 'base64'));
+        } catch {
+          throw new HttpError(400, 'imageBase64 is not a decodable PNG, JPEG or WebP image');
+        }
+      } else if (req.body.videoBase64) {
+        const dir = await mkdtemp(path.join(tmpdir(), 'onair-bg-'));
+        const file = path.join(dir, 'background');
+        await writeFile(file, Buffer.from(req.body.videoBase64, 'base64'));
+        background = new VideoLoopBackground(file, format.width, format.height, format.fps);
+      } else background = new StudioBackground();
+      const old = presenter.compositor.background;
+      presenter.compositor.background = background;
+      old.close();
+      return { background: Object.keys(req.body)[0] };
+    },
+  );
+
+  app.put<{ Params: IdParams; Body: { position?: LabelPosition; scale?: number } }>(
+    '/v1/sessions/:id/label',
+    { ...operator, schema: { params: sessionParams, body: labelBody } },
+    async (req) => {
+      const compositor = registry.presenter(req.params.id).compositor;
+      compositor.label = { ...compositor.label, ...req.body };
+      return { label: compositor.label };
+    },
+  );
+
+  app.put<{ Params: IdParams; Body: { enabled: boolean } }>(
+    '/v1/sessions/:id/captions',
+    { ...operator, schema: { params: sessionParams, body: captionsBody } },
+    async (req) => {
+      registry.presenter(req.params.id).compositor.captions = req.body.enabled;
+      return { captions: req.body.enabled };
+    },
+  );
+
+  app.post<{ Params: IdParams; Body: OverlaySpec }>(
+    '/v1/sessions/:id/overlays',
+    { ...operator, bodyLimit: 8 * 1024 * 1024, schema: { params: sessionParams, body: overlayBody } },
+    async (req, reply) => {
+      const compositor = registry.presenter(req.params.id).compositor;
+      if (compositor.overlays.length >= MAX_OVERLAYS) throw new HttpError(409, `a session has at most ${MAX_OVERLAYS} overlays`);
+      let overlay;
+      try {
+        overlay = await buildOverlay(randomUUID(), req.body);
+      } catch (err) {
+        if (err instanceof RangeError) throw new HttpError(400, err.message);
+        throw err;
+      }
+      compositor.overlays = [...compositor.overlays, overlay];
+      reply.code(201);
+      return { id: overlay.id };
+    },
+  );
+
+  app.delete<{ Params: IdParams & { overlayId: string } }>(
+    '/v1/sessions/:id/overlays/:overlayId',
+    { ...operator, schema: { params: overlayParams } },
+    async (req, reply) => {
+      const compositor = registry.presenter(req.params.id).compositor;
+      if (!compositor.overlays.some((o) => o.id === req.params.overlayId)) throw notFound(`overlay ${req.params.overlayId}`);
+      compositor.overlays = compositor.overlays.filter((o) => o.id !== req.params.overlayId);
+      reply.code(204);
+    },
+  );
+}
