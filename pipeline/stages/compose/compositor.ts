@@ -140,7 +140,7 @@ export class Compositor {
     const r = labelRect(this.format, this.label);
     const size = r.h * 0.55;
     ctx.globalAlpha = 1;
-    ctx.fillStyle = 'rgba(20,20,28,0.82)';
+    ctx.fillStyle = 'rgba(20,20,28,0.9)';
     ctx.beginPath();
     ctx.roundRect(r.x, r.y, r.w, r.h, r.h * 0.25);
     ctx.fill();
