@@ -127,7 +127,7 @@ test('gestures: cues from text (en + zh) and marks, deterministic for a seed', (
   for (let i = 1; i < a.length; i++) assert.ok(a[i]!.at > a[i - 1]!.at, 'cues do not overlap');
   const sides = new Set(Array.from({ length: 20 }, (_, seed) => planGestures(text, words, [], seed)[0]!.side));
   assert.is(sides.size, 2, 'different seeds vary the leading arm');
-  const zh = planGestures('大家好！这款产品只要九十九元。', [{ at: 0, textOffset: 0 }, { at: 20000, textOffset: 4 }, { at: 40000, textOffset: 8 }], [], 1);
+  const zh = planGestures('大家好！这款产品只要九十九元。', [{ at: 0, textOffset: 0 }, { at: 100000, textOffset: 4 }, { at: 200000, textOffset: 8 }], [], 1);
   assert.is(zh[0]!.gesture, 'wave');
   assert.ok(zh.some((c) => c.gesture === 'point' || c.gesture === 'count'));
   const marked = planGestures('plain words', [{ at: 0, textOffset: 0 }], [{ at: 5000, name: 'gesture:point' }, { at: 9000, name: 'not-a-gesture' }], 1);
