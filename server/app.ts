@@ -8,6 +8,7 @@ import { sessionRoutes } from './routes/sessions.ts';
 import { presenterRoutes } from './routes/presenter.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { EspeakEngine } from '../pipeline/stages/tts/espeak-engine.ts';
+import { VoiceRouter } from '../pipeline/stages/tts/voice-router.ts';
 import { SessionRegistry } from './sessions/session-registry.ts';
 import { viewerSignalling } from './signalling/viewer-ws.ts';
 import { createSessionStore } from './store/redis-store.ts';
@@ -32,8 +33,9 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   const pool = await WorkerPool.create(config.workers);
   pool.on('workerDied', (pid: number, err: Error) => app.log.error({ pid, err }, 'mediasoup worker died; replacing it'));
   // One eSpeak worker process serves every session: synthesis is ~100× faster than real time.
-  const tts = new EspeakEngine();
-  await tts.ready();
+  const espeak = new EspeakEngine();
+  await espeak.ready();
+  const tts = new VoiceRouter(espeak, config.piperDir);
   const audit = new AuditLog(config.auditLog);
   const registry = new SessionRegistry(store, pool, config.rtc, config.video, tts);
   const auth = makeAuth(config.apiKey, registry);
@@ -63,7 +65,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
 
   app.get('/health', async () => ({ ok: true, workers: pool.size, sessions: registry.liveCount, store: store.kind }));
   sessionRoutes(app, registry, auth);
-  presenterRoutes(app, registry, auth, audit);
+  presenterRoutes(app, registry, auth, audit, tts);
   viewerSignalling(app, registry, auth);
   return { app, registry, pool, store };
 }

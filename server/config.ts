@@ -24,6 +24,8 @@ export interface Config {
   logLevel: string;
   /** JSON-lines file recording everything the presenter was made to say. */
   auditLog: string;
+  /** Folder of Piper voices (NAME.onnx + NAME.onnx.json), used as voice "piper:NAME". */
+  piperDir?: string;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -56,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: env.LOG_LEVEL || 'info',
     auditLog: env.ONAIR_AUDIT_LOG || '.onair/audit.log',
+    piperDir: env.ONAIR_PIPER_DIR || undefined,
   };
   if (config.rtc.minPort > config.rtc.maxPort) throw new Error('RTC_MIN_PORT must be <= RTC_MAX_PORT');
   if (config.workers < 1) throw new Error('ONAIR_WORKERS must be >= 1');

@@ -7,6 +7,8 @@ import { ImageBackground, SolidBackground, StudioBackground, VideoLoopBackground
 import { buildOverlay, type LabelPosition, type OverlaySpec } from '../../pipeline/stages/compose/compositor.ts';
 import { SsmlError, toSegments } from '../../pipeline/stages/tts/ssml.ts';
 import { detectLang, splitByLanguage, type Lang } from '../../pipeline/stages/tts/tts-types.ts';
+import { PiperVoiceError } from '../../pipeline/stages/tts/piper-engine.ts';
+import type { VoiceRouter } from '../../pipeline/stages/tts/voice-router.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Auth } from '../auth.ts';
 import { HttpError, notFound } from '../errors.ts';
@@ -16,7 +18,7 @@ import { backgroundBody, captionsBody, labelBody, overlayBody, overlayParams, se
 type IdParams = { id: string };
 const MAX_OVERLAYS = 16;
 
-export function presenterRoutes(app: FastifyInstance, registry: SessionRegistry, auth: Auth, audit: AuditLog): void {
+export function presenterRoutes(app: FastifyInstance, registry: SessionRegistry, auth: Auth, audit: AuditLog, voices: VoiceRouter): void {
   const operator = { preHandler: auth.requireOperator };
 
   app.post<{ Params: IdParams; Body: { text: string; lang?: Lang | 'auto'; voice?: string; interrupt?: boolean } }>(
@@ -32,12 +34,18 @@ export function presenterRoutes(app: FastifyInstance, registry: SessionRegistry,
         if (err instanceof SsmlError) throw new HttpError(400, err.message);
         throw err;
       }
+      try {
+        await voices.resolve(voice);
+      } catch (err) {
+        if (err instanceof PiperVoiceError) throw new HttpError(400, err.message);
+        throw err;
+      }
       const plain = segments.map((s) => (s.kind === 'text' ? s.text : '')).join(' ');
       if (!plain.trim()) throw new HttpError(400, 'text has nothing to say');
       const explicit = req.body.lang && req.body.lang !== 'auto' ? req.body.lang : undefined;
       const lang = explicit ?? detectLang(plain);
-      // Auto language: mixed zh/en text is split so each part gets the right voice.
-      if (!explicit) segments = splitByLanguage(segments);
+      // Auto language: mixed zh/en text is split so each part gets the right eSpeak voice.
+      if (!explicit && !voice?.startsWith('piper:')) segments = splitByLanguage(segments);
       const utteranceId = presenter.speak({ text: plain, segments, lang, voice, interrupt });
       await audit.append({ at: new Date().toISOString(), sessionId: req.params.id, action: 'speak', utteranceId, text, lang, voice, client: req.ip });
       reply.code(202);

@@ -8,7 +8,6 @@ import type { Lang, SpeechEvent, SynthesisRequest, TtsChunk, TtsEngine } from '.
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'espeak-worker.ts');
 const DEFAULT_VOICES: Record<Lang, string> = { en: 'en-us', zh: 'cmn' };
-export const VOICE_PATTERN = /^[a-z]{2,3}(-[a-z0-9]{1,8})*(\+[a-z0-9]{1,12})?$/i;
 
 interface WorkerMessage {
   id?: number;
@@ -113,6 +112,33 @@ export class EspeakEngine implements TtsEngine {
     } finally {
       this.#jobs.delete(id);
     }
+  }
+
+  /**
+   * IPA phonemes of a sentence with eSpeak's timing (ms) and the total duration: the phonemizer
+   * for neural voices (Piper), which need phoneme ids and give no alignment of their own.
+   */
+  async phonemize(text: string, voice: string, rate = 1): Promise<{ events: { type: 'phoneme' | 'word'; ms: number; phoneme?: string; textOffset?: number }[]; durationMs: number }> {
+    const sampleRate = await this.#ready;
+    const id = this.#nextId++;
+    const queue = new AsyncQueue<WorkerMessage>();
+    this.#jobs.set(id, queue);
+    const events: { type: 'phoneme' | 'word'; ms: number; phoneme?: string; textOffset?: number }[] = [];
+    let samples = 0;
+    try {
+      this.#proc.send({ id, text, voice, rate });
+      for (let r = await queue.next(); !r.done; r = await queue.next()) {
+        if (r.value.error) throw new Error(`eSpeak: ${r.value.error}`);
+        samples += r.value.samples?.length ?? 0;
+        for (const e of r.value.events ?? []) {
+          if (e.type === 'phoneme' && typeof e.id === 'string') events.push({ type: 'phoneme', ms: e.ms, phoneme: e.id });
+          else if (e.type === 'word') events.push({ type: 'word', ms: e.ms, textOffset: e.textPosition - 1 });
+        }
+      }
+    } finally {
+      this.#jobs.delete(id);
+    }
+    return { events, durationMs: (samples / sampleRate) * 1000 };
   }
 
   close(): void {
