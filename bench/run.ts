@@ -3,6 +3,7 @@ import { benchViewerJoin } from './viewer-join.ts';
 import { benchSessionCpu } from './session-cpu.ts';
 import { benchHttpControl } from './http-control.ts';
 import { benchPublishAlternatives } from './publish-alternatives.ts';
+import { benchPresenter } from './presenter.ts';
 
 const only = process.argv[2];
 const benches: [string, () => Promise<void>][] = [
@@ -10,6 +11,7 @@ const benches: [string, () => Promise<void>][] = [
   ['session-cpu', benchSessionCpu],
   ['publish-alternatives', benchPublishAlternatives],
   ['http-control', benchHttpControl],
+  ['presenter', benchPresenter],
 ];
 for (const [name, fn] of benches) {
   if (only && name !== only) continue;
