@@ -9,7 +9,11 @@ import { Resampler } from '../pipeline/stages/tts/resampler.ts';
 import { planGestures } from '../pipeline/stages/gesture/gesture-planner.ts';
 import { IdleMotion } from '../pipeline/stages/gesture/idle-motion.ts';
 import { Compositor, labelRect, buildOverlay, type LabelPosition } from '../pipeline/stages/compose/compositor.ts';
-import { SolidBackground } from '../pipeline/stages/compose/backgrounds.ts';
+import { ImageBackground, SolidBackground, VideoLoopBackground } from '../pipeline/stages/compose/backgrounds.ts';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 test('visemes: English IPA from eSpeak en-us', () => {
   const cases: [string, string[]][] = [
@@ -179,6 +183,44 @@ test('AI label: drawn on every frame, on top of anything, wherever it is placed'
       assert.ok(dark / area > 0.4, `${position} ×${scale}: label box present (${((dark / area) * 100).toFixed(0)} % dark)`);
       assert.ok(light / area > 0.03, `${position} ×${scale}: label text present`);
     }
+  }
+});
+
+function pixelAt(rgba: Uint8Array, width: number, x: number, y: number): number[] {
+  const i = (y * width + x) * 4;
+  return [rgba[i]!, rgba[i + 1]!, rgba[i + 2]!];
+}
+
+test('backgrounds: image scaled to cover, and a looping video decoded by ffmpeg', async () => {
+  const format = { width: 320, height: 180, fps: 25 };
+  const src = createCanvas(100, 100);
+  const sctx = src.getContext('2d');
+  sctx.fillStyle = '#ff0000';
+  sctx.fillRect(0, 0, 100, 100);
+  const c = new Compositor(format, await ImageBackground.load(src.toBuffer('image/png')));
+  const blank = createCanvas(10, 10);
+  assert.equal(pixelAt(c.composeRgba(blank, undefined), 320, 300, 100), [255, 0, 0], 'image covers the frame');
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'onair-bg-'));
+  const file = path.join(dir, 'loop.mp4');
+  await new Promise<void>((resolve, reject) =>
+    execFile('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=0x00ff00:s=160x90:d=1', '-pix_fmt', 'yuv420p', file], (err) => (err ? reject(err) : resolve())),
+  );
+  const video = new VideoLoopBackground(file, 320, 180, 25);
+  try {
+    c.background = video;
+    const start = Date.now();
+    let px = pixelAt(c.composeRgba(blank, undefined), 320, 300, 100);
+    while (px[1]! < 200 && Date.now() - start < 5000) {
+      await new Promise((r) => setTimeout(r, 50));
+      px = pixelAt(c.composeRgba(blank, undefined), 320, 300, 100);
+    }
+    assert.ok(px[1]! > 200 && px[0]! < 60, `video frame drawn: ${px}`);
+    await new Promise((r) => setTimeout(r, 1500)); // past the clip's 1 s end: it loops
+    px = pixelAt(c.composeRgba(blank, undefined), 320, 300, 100);
+    assert.ok(px[1]! > 200, 'still showing the (looped) video');
+  } finally {
+    video.close();
   }
 });
 

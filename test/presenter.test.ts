@@ -183,6 +183,14 @@ test('bad presenter requests get a 4xx with a message and the stream goes on', a
   res = await server.api('POST', `/v1/sessions/${card.id}/speak`, { text: 'hi' });
   assert.is(res.status, 409);
   await server.api('DELETE', `/v1/sessions/${card.id}`);
+  res = await server.api('POST', `/v1/sessions/${session.id}/overlays`, { kind: 'text', text: '限时特价 ¥99', x: 900, y: 300, background: '#d02040' });
+  assert.is(res.status, 201);
+  assert.is((await server.api('DELETE', `/v1/sessions/${session.id}/overlays/${res.body.id}`)).status, 204);
+  assert.is((await server.api('DELETE', `/v1/sessions/${session.id}/overlays/${res.body.id}`)).status, 404);
+  assert.is((await server.api('PUT', `/v1/sessions/${session.id}/background`, { color: '#223344' })).status, 200);
+  assert.is((await server.api('PUT', `/v1/sessions/${session.id}/background`, { color: 'url(evil)' })).status, 400);
+  assert.is((await server.api('PUT', `/v1/sessions/${session.id}/background`, {})).status, 400);
+  assert.is((await server.api('PUT', `/v1/sessions/${session.id}/captions`, { enabled: false })).status, 200);
   // SSML that is valid is accepted, marks included.
   res = await speak({ text: '<speak>Look <gesture name="point"/> at this! <break time="200ms"/><prosody rate="fast">Only today.</prosody></speak>' });
   assert.is(res.status, 202);
