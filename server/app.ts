@@ -6,6 +6,7 @@ import { HttpError } from './errors.ts';
 import { WorkerPool } from './media/worker-pool.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { presenterRoutes } from './routes/presenter.ts';
+import { buildPageAssets, pageRoutes } from './routes/pages.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { EspeakEngine } from '../pipeline/stages/tts/espeak-engine.ts';
 import { VoiceRouter } from '../pipeline/stages/tts/voice-router.ts';
@@ -66,6 +67,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   app.get('/health', async () => ({ ok: true, workers: pool.size, sessions: registry.liveCount, store: store.kind }));
   sessionRoutes(app, registry, auth);
   presenterRoutes(app, registry, auth, audit, tts);
+  pageRoutes(app, await buildPageAssets());
   viewerSignalling(app, registry, auth);
   return { app, registry, pool, store };
 }

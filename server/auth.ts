@@ -20,7 +20,8 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /**
- * Works out who is calling. The API key controls everything; a session's viewer token may only
+ * Works out who is calling. Runs as an onRequest hook: credentials are checked before the body is
+ * parsed or validated, so an unauthorised caller learns nothing about the API from error messages. The API key controls everything; a session's viewer token may only
  * watch that session. Unknown credentials are 401; a viewer token on a control endpoint is 403.
  */
 export function makeAuth(apiKey: string, registry: SessionRegistry) {

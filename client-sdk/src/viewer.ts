@@ -10,6 +10,8 @@ export interface ViewerOptions {
   token: string;
   /** WebSocket implementation: the browser's by default; pass `ws` in Node. */
   WebSocket?: WebSocketFactory;
+  /** mediasoup-client handler; detected in browsers, Chrome111 (libwebrtc) in Node. */
+  handlerName?: ms.BuiltinHandlerName;
 }
 
 /**
@@ -29,12 +31,18 @@ export class Viewer {
     channel.onNotification = (msg) => this.onNotification(msg);
   }
 
+  /** A MediaStream of the received tracks, for a <video> element. */
+  get stream(): MediaStream {
+    return new MediaStream(this.tracks);
+  }
+
   static async join(opts: ViewerOptions): Promise<Viewer> {
     const WebSocketImpl = opts.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketFactory);
     const wsUrl = `${opts.baseUrl.replace(/^http/, 'ws')}/v1/sessions/${encodeURIComponent(opts.sessionId)}/ws?token=${encodeURIComponent(opts.token)}`;
     const channel = await SignallingChannel.open(wsUrl, WebSocketImpl);
     try {
-      const device = new Device({ handlerName: 'Chrome111' });
+      const inBrowser = typeof navigator !== 'undefined' && typeof window !== 'undefined';
+      const device = new Device({ handlerName: opts.handlerName ?? (inBrowser ? undefined : 'Chrome111') });
       await device.load({ routerRtpCapabilities: await channel.request('getRouterRtpCapabilities', {}) });
       const info = await channel.request('createRecvTransport', {});
       const transport = device.createRecvTransport(info);

@@ -17,6 +17,8 @@ export interface SpeakRequest {
   lang: Lang;
   voice?: string;
   interrupt?: boolean;
+  /** Insert at the head of the queue, after what is playing. */
+  next?: boolean;
 }
 
 export interface SpeechEventPayload {
@@ -86,7 +88,8 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
     if (req.interrupt) this.interrupt();
     if (this.queueLength >= MAX_QUEUE) throw new RangeError(`the speech queue is full (${MAX_QUEUE} utterances)`);
     const utt = new Utterance(randomUUID(), req.text);
-    this.#queue.push(utt);
+    if (req.next) this.#queue.unshift(utt);
+    else this.#queue.push(utt);
     this.stats.utterances++;
     void utt.synthesize(this.#tts, { segments: req.segments, lang: req.lang, voice: req.voice }, this.#seed + this.stats.utterances);
     return utt.id;

@@ -19,14 +19,14 @@ type IdParams = { id: string };
 const MAX_OVERLAYS = 16;
 
 export function presenterRoutes(app: FastifyInstance, registry: SessionRegistry, auth: Auth, audit: AuditLog, voices: VoiceRouter): void {
-  const operator = { preHandler: auth.requireOperator };
+  const operator = { onRequest: auth.requireOperator };
 
-  app.post<{ Params: IdParams; Body: { text: string; lang?: Lang | 'auto'; voice?: string; interrupt?: boolean } }>(
+  app.post<{ Params: IdParams; Body: { text: string; lang?: Lang | 'auto'; voice?: string; interrupt?: boolean; next?: boolean } }>(
     '/v1/sessions/:id/speak',
     { ...operator, schema: { params: sessionParams, body: speakBody } },
     async (req, reply) => {
       const presenter = registry.presenter(req.params.id);
-      const { text, voice, interrupt } = req.body;
+      const { text, voice, interrupt, next } = req.body;
       let segments;
       try {
         segments = toSegments(text);
@@ -46,7 +46,7 @@ export function presenterRoutes(app: FastifyInstance, registry: SessionRegistry,
       const lang = explicit ?? detectLang(plain);
       // Auto language: mixed zh/en text is split so each part gets the right eSpeak voice.
       if (!explicit && !voice?.startsWith('piper:')) segments = splitByLanguage(segments);
-      const utteranceId = presenter.speak({ text: plain, segments, lang, voice, interrupt });
+      const utteranceId = presenter.speak({ text: plain, segments, lang, voice, interrupt, next });
       await audit.append({ at: new Date().toISOString(), sessionId: req.params.id, action: 'speak', utteranceId, text, lang, voice, client: req.ip });
       reply.code(202);
       return { utteranceId, lang, queued: presenter.queueLength };

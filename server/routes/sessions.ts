@@ -6,7 +6,7 @@ import { createSessionBody, outputParams, rtmpOutputBody, sessionParams } from '
 type IdParams = { id: string };
 
 export function sessionRoutes(app: FastifyInstance, registry: SessionRegistry, auth: Auth): void {
-  const operator = { preHandler: auth.requireOperator };
+  const operator = { onRequest: auth.requireOperator };
 
   app.post<{ Body: { source?: 'presenter' | 'test-card' } | null }>('/v1/sessions', { ...operator, schema: { body: createSessionBody } }, async (req, reply) => {
     const record = await registry.create(req.body?.source ?? 'presenter');

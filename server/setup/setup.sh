@@ -2,14 +2,14 @@
 # One set-up for every entry point (npm start, npm test, CI, Dockerfile): Debian packages, npm ci,
 # the mediasoup worker build. Idempotent and quick when nothing changed.
 #   setup.sh          what the server needs
-#   setup.sh --test   plus what the tests need (redis-server, nginx RTMP module)
+#   setup.sh --test   plus what the tests need (redis-server, nginx RTMP module, Chromium)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 
 packages=(ffmpeg fonts-wqy-microhei g++ pkg-config meson ninja-build libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(redis-server nginx libnginx-mod-rtmp)
+  packages+=(redis-server nginx libnginx-mod-rtmp chromium)
 fi
 
 missing=()

@@ -16,7 +16,7 @@ function send(socket: WebSocket, msg: object): void {
 export function viewerSignalling(app: FastifyInstance, registry: SessionRegistry, auth: Auth): void {
   app.get<{ Params: { id: string } }>(
     '/v1/sessions/:id/ws',
-    { websocket: true, preValidation: auth.requireWatcher, schema: { params: sessionParams } },
+    { websocket: true, onRequest: auth.requireWatcher, schema: { params: sessionParams } },
     (socket, req) => {
       let live;
       try {
