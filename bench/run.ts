@@ -4,6 +4,7 @@ import { benchSessionCpu } from './session-cpu.ts';
 import { benchHttpControl } from './http-control.ts';
 import { benchPublishAlternatives } from './publish-alternatives.ts';
 import { benchPresenter } from './presenter.ts';
+import { benchPanel } from './panel.ts';
 
 const only = process.argv[2];
 const benches: [string, () => Promise<void>][] = [
@@ -12,6 +13,7 @@ const benches: [string, () => Promise<void>][] = [
   ['publish-alternatives', benchPublishAlternatives],
   ['http-control', benchHttpControl],
   ['presenter', benchPresenter],
+  ['panel', benchPanel],
 ];
 for (const [name, fn] of benches) {
   if (only && name !== only) continue;
