@@ -1,17 +1,8 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { AuditEntry } from '../../client-sdk/src/types.ts';
 
-export interface AuditEntry {
-  at: string;
-  sessionId: string;
-  action: 'speak' | 'interrupt';
-  utteranceId?: string;
-  text?: string;
-  lang?: string;
-  voice?: string;
-  /** Who asked: the client address (the API key itself is never logged). */
-  client: string;
-}
+export type { AuditEntry };
 
 /**
  * What the presenter was made to say, append-only JSON lines. Written before the speech is queued,

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { AUDIO_RATE } from '../../core/media.ts';
 import { AsyncQueue } from '../../core/async-queue.ts';
 import { Resampler } from './resampler.ts';
+import { synthesizeSegments } from './segments.ts';
 import type { Lang, SpeechEvent, SynthesisRequest, TtsChunk, TtsEngine } from './tts-types.ts';
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'espeak-worker.ts');
@@ -19,11 +20,6 @@ interface WorkerMessage {
   error?: string;
 }
 
-/** Splits text into sentences so long scripts stream and can be cancelled between sentences. */
-export function splitSentences(text: string): string[] {
-  const parts = text.match(/[^.!?。！？；;\n]+[.!?。！？；;\n]*/g) ?? [];
-  return parts.map((s) => s.trim()).filter((s) => s.length > 0);
-}
 
 /** eSpeak NG in a child process; audio resampled to 48 kHz, events converted to 48 kHz samples. */
 export class EspeakEngine implements TtsEngine {
@@ -64,28 +60,15 @@ export class EspeakEngine implements TtsEngine {
 
   async *synthesize(req: SynthesisRequest, signal: AbortSignal): AsyncIterable<TtsChunk> {
     const rate = await this.#ready;
-    // An explicit voice applies to the request's language; runs in the other language use its default.
-    let offset = 0; // samples at 48 kHz since the utterance started
-    for (const seg of req.segments) {
-      if (signal.aborted) return;
-      if (seg.kind === 'break') {
-        const n = Math.round((seg.ms * AUDIO_RATE) / 1000);
-        yield { samples: new Int16Array(n), events: [] };
-        offset += n;
-      } else if (seg.kind === 'mark') {
-        yield { samples: new Int16Array(0), events: [{ type: 'mark', at: offset, name: seg.name }] };
-      } else {
-        const lang = seg.lang ?? req.lang;
-        const voice = req.voice && lang === req.lang ? req.voice : DEFAULT_VOICES[lang];
-        for (const sentence of splitSentences(seg.text)) {
-          if (signal.aborted) return;
-          yield* this.#sentence(sentence, voice, seg.rate, rate, offset, signal, (n) => (offset += n));
-        }
-      }
-    }
+    yield* synthesizeSegments(req.segments, signal, (text, seg, offset) => {
+      // An explicit voice applies to the request's language; runs in the other language use its default.
+      const lang = seg.lang ?? req.lang;
+      const voice = req.voice && lang === req.lang ? req.voice : DEFAULT_VOICES[lang];
+      return this.#sentence(text, voice, seg.rate, rate, offset, signal);
+    });
   }
 
-  async *#sentence(text: string, voice: string, speed: number, rate: number, base: number, signal: AbortSignal, advance: (n: number) => void): AsyncIterable<TtsChunk> {
+  async *#sentence(text: string, voice: string, speed: number, rate: number, base: number, signal: AbortSignal): AsyncIterable<TtsChunk> {
     if (this.#closed) throw new Error('TTS engine closed');
     const id = this.#nextId++;
     const queue = new AsyncQueue<WorkerMessage>();
@@ -106,7 +89,6 @@ export class EspeakEngine implements TtsEngine {
           else if (e.type === 'word') events.push({ type: 'word', at, textOffset: e.textPosition - 1, length: e.length });
           else if (e.type === 'sentence') events.push({ type: 'sentence', at, text });
         }
-        advance(samples.length);
         yield { samples, events };
       }
     } finally {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import ort from 'onnxruntime-node';
 import { AUDIO_RATE } from '../../core/media.ts';
 import type { EspeakEngine } from './espeak-engine.ts';
-import { splitSentences } from './espeak-engine.ts';
+import { synthesizeSegments } from './segments.ts';
 import { Resampler } from './resampler.ts';
 import type { SpeechEvent, SynthesisRequest, TtsChunk, TtsEngine } from './tts-types.ts';
 
@@ -87,49 +87,34 @@ export class PiperEngine implements TtsEngine {
     return ids;
   }
 
-  async *synthesize(req: SynthesisRequest, signal: AbortSignal): AsyncIterable<TtsChunk> {
+  synthesize(req: SynthesisRequest, signal: AbortSignal): AsyncIterable<TtsChunk> {
+    return synthesizeSegments(req.segments, signal, (text, seg, offset) => this.#sentence(text, seg.rate, offset));
+  }
+
+  async *#sentence(sentence: string, rate: number, offset: number): AsyncIterable<TtsChunk> {
     const inf = this.config.inference ?? {};
-    let offset = 0;
-    for (const seg of req.segments) {
-      if (signal.aborted) return;
-      if (seg.kind === 'break') {
-        const n = Math.round((seg.ms * AUDIO_RATE) / 1000);
-        yield { samples: new Int16Array(n), events: [] };
-        offset += n;
-        continue;
-      }
-      if (seg.kind === 'mark') {
-        yield { samples: new Int16Array(0), events: [{ type: 'mark', at: offset, name: seg.name }] };
-        continue;
-      }
-      for (const sentence of splitSentences(seg.text)) {
-        if (signal.aborted) return;
-        const timed = await this.#espeak.phonemize(sentence, this.config.espeak.voice, seg.rate);
-        const phonemes = timed.events.filter((e) => e.type === 'phoneme').map((e) => e.phoneme!);
-        const ids = this.phonemeIds(phonemes);
-        const feeds: Record<string, ort.Tensor> = {
-          input: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),
-          input_lengths: new ort.Tensor('int64', BigInt64Array.from([BigInt(ids.length)]), [1]),
-          scales: new ort.Tensor('float32', Float32Array.from([inf.noise_scale ?? 0.667, (inf.length_scale ?? 1) / seg.rate, inf.noise_w ?? 0.8]), [3]),
-        };
-        if (this.#speaker !== undefined) feeds.sid = new ort.Tensor('int64', BigInt64Array.from([BigInt(this.#speaker)]), [1]);
-        const result = await this.#session.run(feeds);
-        if (signal.aborted) return;
-        const audio = result[this.#session.outputNames[0]!]!.data as Float32Array;
-        const pcm = Int16Array.from(audio, (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32767))));
-        const samples = new Resampler(this.config.audio.sample_rate, AUDIO_RATE).push(pcm);
-        // Stretch eSpeak's timing onto the voice's audio so lip-sync follows this voice.
-        const stretch = timed.durationMs > 0 ? samples.length / ((timed.durationMs * AUDIO_RATE) / 1000) : 1;
-        const at = (ms: number) => offset + Math.round(((ms * AUDIO_RATE) / 1000) * stretch);
-        const events: SpeechEvent[] = [{ type: 'sentence', at: offset, text: sentence }];
-        for (const e of timed.events) {
-          if (e.type === 'phoneme') events.push({ type: 'phoneme', at: at(e.ms), phoneme: e.phoneme! });
-          else events.push({ type: 'word', at: at(e.ms), textOffset: e.textOffset!, length: 0 });
-        }
-        yield { samples, events };
-        offset += samples.length;
-      }
+    const timed = await this.#espeak.phonemize(sentence, this.config.espeak.voice, rate);
+    const phonemes = timed.events.filter((e) => e.type === 'phoneme').map((e) => e.phoneme!);
+    const ids = this.phonemeIds(phonemes);
+    const feeds: Record<string, ort.Tensor> = {
+      input: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),
+      input_lengths: new ort.Tensor('int64', BigInt64Array.from([BigInt(ids.length)]), [1]),
+      scales: new ort.Tensor('float32', Float32Array.from([inf.noise_scale ?? 0.667, (inf.length_scale ?? 1) / rate, inf.noise_w ?? 0.8]), [3]),
+    };
+    if (this.#speaker !== undefined) feeds.sid = new ort.Tensor('int64', BigInt64Array.from([BigInt(this.#speaker)]), [1]);
+    const result = await this.#session.run(feeds);
+    const audio = result[this.#session.outputNames[0]!]!.data as Float32Array;
+    const pcm = Int16Array.from(audio, (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32767))));
+    const samples = new Resampler(this.config.audio.sample_rate, AUDIO_RATE).push(pcm);
+    // Stretch eSpeak's timing onto the voice's audio so lip-sync follows this voice.
+    const stretch = timed.durationMs > 0 ? samples.length / ((timed.durationMs * AUDIO_RATE) / 1000) : 1;
+    const at = (ms: number) => offset + Math.round(((ms * AUDIO_RATE) / 1000) * stretch);
+    const events: SpeechEvent[] = [{ type: 'sentence', at: offset, text: sentence }];
+    for (const e of timed.events) {
+      if (e.type === 'phoneme') events.push({ type: 'phoneme', at: at(e.ms), phoneme: e.phoneme! });
+      else events.push({ type: 'word', at: at(e.ms), textOffset: e.textOffset!, length: 0 });
     }
+    yield { samples, events };
   }
 
   close(): void {
