@@ -9,7 +9,7 @@ export interface VisemeKey {
 
 const MS = AUDIO_RATE / 1000;
 /** Lips move before the sound they shape: targets are read this far ahead of the audio. */
-const ANTICIPATION = 40 * MS;
+const ANTICIPATION = 20 * MS;
 /** Coarticulation window: each frame blends the targets around it (triangular kernel). */
 const BLEND_BEFORE = 30 * MS;
 const BLEND_AFTER = 50 * MS;
