@@ -30,6 +30,7 @@ export const TEXT: Record<string, { en: string; zh: string }> = {
   product: { en: 'Product', zh: '商品名' },
   price: { en: 'Price', zh: '价格' },
   addOverlay: { en: 'Add product card', zh: '添加商品卡片' },
+  imageOverlay: { en: 'Image overlay…', zh: '图片叠加…' },
   labelPos: { en: 'AI label position', zh: 'AI 标识位置' },
   captions: { en: 'Captions', zh: '字幕' },
   outputs: { en: 'RTMP outputs', zh: 'RTMP 推流' },

@@ -273,6 +273,19 @@ function wire(): void {
     renderOverlays();
     log(`overlay ${text}`);
   });
+  $<HTMLInputElement>('overlayImage').onchange = async (e) => {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (!file) return;
+    try {
+      // Top-right corner, 260 px wide at 720p: product shots sit beside the presenter.
+      const { id } = await client!.addOverlay(session!.id, { kind: 'image', imageBase64: await readBase64(file), x: 940, y: 330, width: 260 });
+      overlays.push({ id, label: file.name });
+      renderOverlays();
+      log(`overlay ${file.name}`);
+    } catch (err) {
+      fail(err);
+    }
+  };
   $<HTMLSelectElement>('labelPos').onchange = (e) =>
     void client!.setLabel(session!.id, { position: (e.target as HTMLSelectElement).value as 'top-left' }).catch(fail);
   $<HTMLInputElement>('captions').onchange = (e) => void client!.setCaptions(session!.id, (e.target as HTMLInputElement).checked).catch(fail);

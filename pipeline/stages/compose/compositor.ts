@@ -45,7 +45,11 @@ export async function buildOverlay(id: string, spec: OverlaySpec): Promise<Overl
   } catch {
     throw new RangeError('imageBase64 is not a decodable PNG, JPEG or WebP image');
   }
-  return { id, kind: 'image', image, x: spec.x, y: spec.y, width: spec.width ?? image.width, height: spec.height ?? image.height };
+  // One dimension given: keep the image's aspect ratio.
+  const aspect = image.width / image.height;
+  const width = spec.width ?? (spec.height ? spec.height * aspect : image.width);
+  const height = spec.height ?? width / aspect;
+  return { id, kind: 'image', image, x: spec.x, y: spec.y, width, height };
 }
 
 /**
