@@ -38,7 +38,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   await espeak.ready();
   const tts = new VoiceRouter(espeak, config.piperDir);
   const audit = new AuditLog(config.auditLog);
-  const registry = new SessionRegistry(store, pool, config.rtc, config.video, tts);
+  const registry = new SessionRegistry(store, pool, config.rtc, config.video, tts, config.maxSessions);
   const auth = makeAuth(config.apiKey, registry);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {

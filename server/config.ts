@@ -19,6 +19,8 @@ export interface Config {
   apiKeyGenerated: boolean;
   redisUrl?: string;
   workers: number;
+  /** Live sessions this server accepts before answering 429 (each needs ~0.35–0.55 core). */
+  maxSessions: number;
   rtc: RtcConfig;
   video: VideoFormat;
   logLevel: string;
@@ -45,6 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeyGenerated: !env.ONAIR_API_KEY,
     redisUrl: env.REDIS_URL || undefined,
     workers: int(env, 'ONAIR_WORKERS', os.availableParallelism()),
+    maxSessions: int(env, 'ONAIR_MAX_SESSIONS', 2 * os.availableParallelism()),
     rtc: {
       listenIp: env.RTC_LISTEN_IP || '0.0.0.0',
       announcedAddress: env.RTC_ANNOUNCED_ADDRESS || (env.RTC_LISTEN_IP ? undefined : '127.0.0.1'),

@@ -9,7 +9,7 @@ let session: { id: string; viewerToken: string };
 let viewer: Reception;
 
 test.before(async () => {
-  server = await startServer();
+  server = await startServer({ ONAIR_MAX_SESSIONS: '3' });
   session = (await server.api('POST', '/v1/sessions', { source: 'test-card' })).body;
   viewer = await watch(server.baseUrl, session.id, session.viewerToken);
   await waitFor(() => viewer.frames.length > 10, 15_000, 'viewer frames');
@@ -99,6 +99,19 @@ test('websocket: wrong token refused, bad messages get error events', async () =
   assert.is(byId.get(3).error.status, 404);
   assert.is(byId.get(4).error.status, 404);
   ws.close();
+});
+
+test('over capacity: 429 with a message, and room again once a session ends', async () => {
+  const a = await server.api('POST', '/v1/sessions', { source: 'test-card' });
+  const b = await server.api('POST', '/v1/sessions', { source: 'test-card' });
+  assert.is(a.status, 201);
+  assert.is(b.status, 201);
+  expectError(await server.api('POST', '/v1/sessions', { source: 'test-card' }), 429, /at capacity \(3 live sessions\)/);
+  await server.api('DELETE', `/v1/sessions/${a.body.id}`);
+  const c = await server.api('POST', '/v1/sessions', { source: 'test-card' });
+  assert.is(c.status, 201);
+  await server.api('DELETE', `/v1/sessions/${b.body.id}`);
+  await server.api('DELETE', `/v1/sessions/${c.body.id}`);
 });
 
 test('none of the bad requests disturbed the running session', async () => {

@@ -93,6 +93,21 @@ test('bad voices are refused with a reason', async () => {
   await expectError(path.join(dir, 'garbage.onnx'), /cannot load ONNX model/);
 });
 
+test('a dead eSpeak worker is replaced and synthesis works again', async () => {
+  const engine = new EspeakEngine();
+  await engine.ready();
+  try {
+    process.kill(engine.pid!, 'SIGKILL');
+    await waitFor(() => engine.starts === 2, 5000, 'restart');
+    await engine.ready();
+    let samples = 0;
+    for await (const c of engine.synthesize({ segments: [{ kind: 'text', text: 'Back again.', rate: 1 }], lang: 'en' }, new AbortController().signal)) samples += c.samples.length;
+    assert.ok(samples > 24000, `speech after restart (${samples} samples)`);
+  } finally {
+    engine.close();
+  }
+});
+
 test('the server speaks with a Piper voice from ONAIR_PIPER_DIR', async () => {
   const server = await startServer({ ONAIR_PIPER_DIR: VOICES });
   try {

@@ -25,9 +25,12 @@ export class SessionRegistry {
   readonly #video: VideoFormat;
   readonly #live = new Map<string, LiveSession>();
   readonly #tts: TtsEngine;
+  readonly #maxSessions: number;
+  #starting = 0;
 
-  constructor(store: SessionStore, pool: WorkerPool, rtc: RtcConfig, video: VideoFormat, tts: TtsEngine) {
+  constructor(store: SessionStore, pool: WorkerPool, rtc: RtcConfig, video: VideoFormat, tts: TtsEngine, maxSessions = Infinity) {
     this.#tts = tts;
+    this.#maxSessions = maxSessions;
     this.#store = store;
     this.#pool = pool;
     this.#rtc = rtc;
@@ -35,6 +38,19 @@ export class SessionRegistry {
   }
 
   async create(source: SessionRecord['source'] = 'presenter'): Promise<SessionRecord> {
+    // Counting sessions still starting too, so a burst of requests can't overshoot the limit.
+    if (this.#live.size + this.#starting >= this.#maxSessions) {
+      throw new HttpError(429, `server at capacity (${this.#maxSessions} live sessions); try again later`);
+    }
+    this.#starting++;
+    try {
+      return await this.#create(source);
+    } finally {
+      this.#starting--;
+    }
+  }
+
+  async #create(source: SessionRecord['source']): Promise<SessionRecord> {
     const record: SessionRecord = {
       id: randomUUID(),
       viewerToken: randomBytes(24).toString('base64url'),

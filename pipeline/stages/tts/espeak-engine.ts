@@ -21,21 +21,32 @@ interface WorkerMessage {
 }
 
 
-/** eSpeak NG in a child process; audio resampled to 48 kHz, events converted to 48 kHz samples. */
+/**
+ * eSpeak NG in a child process; audio resampled to 48 kHz, events converted to 48 kHz samples.
+ * If the worker dies, the requests in flight fail and a fresh worker is started.
+ */
 export class EspeakEngine implements TtsEngine {
   readonly name = 'espeak-ng';
-  readonly #proc: ChildProcess;
   readonly #jobs = new Map<number, AsyncQueue<WorkerMessage>>();
-  readonly #ready: Promise<number>;
+  #proc!: ChildProcess;
+  #ready!: Promise<number>;
   #nextId = 1;
   #closed = false;
+  /** How many times the worker has been (re)started. */
+  starts = 0;
 
   constructor() {
-    this.#proc = fork(WORKER, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.#spawn();
+  }
+
+  #spawn(): void {
+    this.starts++;
+    const proc = fork(WORKER, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.#proc = proc;
     this.#ready = new Promise((resolve, reject) => {
-      this.#proc.once('error', reject);
-      this.#proc.once('exit', (code) => reject(new Error(`espeak worker exited (${code})`)));
-      this.#proc.on('message', (msg: WorkerMessage) => {
+      proc.once('error', reject);
+      proc.once('exit', (code) => reject(new Error(`espeak worker exited (${code})`)));
+      proc.on('message', (msg: WorkerMessage) => {
         if (msg.ready) resolve(msg.sampleRate!);
         else if (msg.id !== undefined) {
           const q = this.#jobs.get(msg.id);
@@ -45,12 +56,18 @@ export class EspeakEngine implements TtsEngine {
       });
     });
     this.#ready.catch(() => {});
-    this.#proc.on('exit', () => {
+    proc.on('exit', () => {
       for (const q of this.#jobs.values()) {
         q.push({ error: 'espeak worker exited' });
         q.end();
       }
+      if (!this.#closed) setTimeout(() => this.#closed || this.#spawn(), 200);
     });
+  }
+
+  /** The worker's pid (for diagnostics and tests). */
+  get pid(): number | undefined {
+    return this.#proc.pid;
   }
 
   /** Resolves when the worker has loaded (≈200 ms); synthesize() waits for it too. */
