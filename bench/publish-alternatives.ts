@@ -5,13 +5,13 @@
 import { spawn } from 'node:child_process';
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
-import { Device, type types as msc } from 'mediasoup-client';
 import { installNodeWebRtcGlobals } from '../client-sdk/src/node-webrtc.ts';
 import { MediaPacer } from '../pipeline/output/pacer.ts';
 import { TestCard } from '../pipeline/sources/test-card.ts';
 import type { AudioChunk, MediaSink, VideoFrame } from '../pipeline/core/media.ts';
 import { ROUTER_CODECS } from '../server/media/codecs.ts';
 import { WrtcPublisher } from '../server/media/wrtc-publisher.ts';
+import { LoopbackConsumer } from '../server/media/loopback-consumer.ts';
 import { treeCpu } from './lib/proc-cpu.ts';
 import { fmt, percentile } from './lib/stats.ts';
 
@@ -31,21 +31,12 @@ async function cpuOver(seconds: number, pids: number[]): Promise<number> {
 /** Consumes `producer` with an in-process wrtc viewer; ms from consume to the first decoded frame. */
 async function joinOnce(router: ms.Router, producer: ms.Producer): Promise<number> {
   const t0 = performance.now();
-  const device = new Device({ handlerName: 'Chrome111' });
-  await device.load({ routerRtpCapabilities: router.rtpCapabilities as msc.RtpCapabilities });
-  const server = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] });
-  const client = device.createRecvTransport({ id: server.id, iceParameters: server.iceParameters, iceCandidates: server.iceCandidates, dtlsParameters: server.dtlsParameters });
-  client.on('connect', ({ dtlsParameters }, cb, eb) => server.connect({ dtlsParameters }).then(cb, eb));
-  const consumer = await server.consume({ producerId: producer.id, rtpCapabilities: device.rtpCapabilities as ms.RtpCapabilities, paused: true });
-  const c = await client.consume({ id: consumer.id, producerId: producer.id, kind: consumer.kind, rtpParameters: consumer.rtpParameters as msc.RtpParameters });
-  const sink = new wrtc.nonstandard.RTCVideoSink(c.track as never);
+  const consumer = await LoopbackConsumer.create(router, producer);
+  const sink = new wrtc.nonstandard.RTCVideoSink(consumer.track as never);
   const first = new Promise<number>((resolve) => (sink.onframe = () => resolve(performance.now())));
-  await consumer.resume();
-  await consumer.requestKeyFrame();
   const at = await Promise.race([first, new Promise<number>((r) => setTimeout(() => r(NaN), 10_000))]);
   sink.stop();
-  client.close();
-  server.close();
+  consumer.close();
   return at - t0;
 }
 

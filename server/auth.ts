@@ -30,6 +30,7 @@ export function makeAuth(apiKey: string, registry: SessionRegistry) {
     if (!token) throw new HttpError(401, 'missing bearer token');
     if (sameSecret(token, apiKey)) return 'operator';
     const sessionId = (req.params as { id?: string } | undefined)?.id;
+    if (sessionId && registry.isPublishToken(sessionId, token)) return 'operator';
     if (sessionId && (await registry.isViewerToken(sessionId, token))) return 'viewer';
     throw new HttpError(401, 'invalid token');
   }
@@ -37,9 +38,14 @@ export function makeAuth(apiKey: string, registry: SessionRegistry) {
     async requireOperator(req: FastifyRequest): Promise<void> {
       if ((await roleOf(req, false)) !== 'operator') throw new HttpError(403, 'a viewer token can watch but not control a session');
     },
+    /** Viewers and operators; the role is left on the request for the websocket handler. */
     async requireWatcher(req: FastifyRequest): Promise<void> {
-      await roleOf(req, true);
+      (req as FastifyRequest & { onairRole?: Role }).onairRole = await roleOf(req, true);
     },
   };
 }
 export type Auth = ReturnType<typeof makeAuth>;
+
+export function roleOfRequest(req: FastifyRequest): Role {
+  return (req as FastifyRequest & { onairRole?: Role }).onairRole ?? 'viewer';
+}

@@ -5,7 +5,7 @@ import { createCanvas } from '@napi-rs/canvas';
 import wrtc from '@roamhq/wrtc';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { watch, waitFor, type Reception } from './helpers/watch.ts';
-import { MOUTH_CLOSED_MAX, MOUTH_OPEN_MIN, pearson } from './helpers/mouth.ts';
+import { MOUTH_CLOSED_MAX, MOUTH_OPEN_MIN, syncCorrelation } from './helpers/mouth.ts';
 
 let server: TestServer;
 let session: { id: string; viewerToken: string };
@@ -22,39 +22,6 @@ test.after(async () => {
   viewer?.stop();
   await server?.close();
 });
-
-/** Audio energy around each frame's arrival (±20 ms, shifted by `lag`), paired with that frame's mouth. */
-function energyAndMouth(from: number, to: number, lag = 0) {
-  const frames = viewer.frames.filter((f) => f.at >= from && f.at <= to);
-  const energy = frames.map((f) => {
-    let e = 0, n = 0;
-    for (let i = 0; i < viewer.audioAt.length; i++) {
-      const a = viewer.audioAt[i]!;
-      if (a >= f.at + lag - 20 && a < f.at + lag + 20) {
-        e += viewer.audioRms[i]!;
-        n++;
-      }
-    }
-    return n ? e / n : 0;
-  });
-  return { mouths: frames.map((f) => f.mouth), energy };
-}
-
-/**
- * Per-frame audio↔mouth correlation as the viewer experiences it. The viewer's audio and video sinks
- * have separate jitter buffers, so the pairing is searched within ±80 ms — inside what viewers
- * perceive as in sync (ITU-R BT.1359: +45/−125 ms) — and the offset found is reported.
- */
-function syncCorrelation(from: number, to: number) {
-  let best = { r: -1, lag: 0 };
-  for (let lag = -80; lag <= 80; lag += 10) {
-    const { mouths, energy } = energyAndMouth(from, to, lag);
-    const r = pearson(mouths, energy);
-    if (r > best.r) best = { r, lag };
-  }
-  const { mouths, energy } = energyAndMouth(from, to, 0);
-  return { ...best, atZero: pearson(mouths, energy), frames: mouths.length, energy };
-}
 
 function savePng(name: string, frame: { width: number; height: number; data: Uint8Array }) {
   mkdirSync(OUT, { recursive: true });
@@ -93,7 +60,7 @@ test('idle presenter: the mouth rests while nothing is said', () => {
 test('English: the mouth moves with the voice (per-frame correlation ≥ 0.6) and rests after', async () => {
   const { t0, started, ended, body } = await sayAndWait('Hello everyone, welcome to our live room! Today this product costs only nineteen dollars.');
   assert.is(body.lang, 'en');
-  const c = syncCorrelation(started - 300, ended + 400);
+  const c = syncCorrelation(viewer, started - 300, ended + 400);
   console.log(`  en: ${c.frames} frames, audio↔mouth r = ${c.r.toFixed(3)} at A/V offset ${c.lag} ms (r = ${c.atZero.toFixed(3)} at 0), started ${(started - t0).toFixed(0)} ms after the request`);
   assert.ok(c.r >= 0.6, `correlation ${c.r.toFixed(3)} ≥ 0.6`);
   const speaking = viewer.frames.filter((f) => f.at > started + 200 && f.at < ended - 200);
@@ -115,7 +82,7 @@ test('Chinese: speech and lip-sync for Mandarin text', async () => {
   const { started, ended, body } = await sayAndWait('大家好，欢迎来到直播间！这款产品今天只要九十九元。');
   clearInterval(watcher);
   assert.is(body.lang, 'zh');
-  const c = syncCorrelation(started - 300, ended + 400);
+  const c = syncCorrelation(viewer, started - 300, ended + 400);
   console.log(`  zh: ${c.frames} frames, audio↔mouth r = ${c.r.toFixed(3)} at A/V offset ${c.lag} ms (r = ${c.atZero.toFixed(3)} at 0)`);
   assert.ok(c.r >= 0.6, `correlation ${c.r.toFixed(3)} ≥ 0.6`);
   assert.ok(c.energy.filter((e) => e > 500).length > 20, 'Mandarin speech is audible');

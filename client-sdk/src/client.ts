@@ -91,6 +91,10 @@ export class OnAirClient {
   async removeOverlay(id: string, overlayId: string): Promise<void> {
     await this.request('DELETE', `/v1/sessions/${encodeURIComponent(id)}/overlays/${encodeURIComponent(overlayId)}`);
   }
+  /** A short-lived token for `Publisher.connect` (sending the operator's voice). */
+  publishToken(id: string) {
+    return this.request<{ token: string; expiresAt: string }>('POST', `/v1/sessions/${encodeURIComponent(id)}/publish-token`);
+  }
   async audit(id: string): Promise<AuditEntry[]> {
     return (await this.request<{ entries: AuditEntry[] }>('GET', `/v1/sessions/${encodeURIComponent(id)}/audit`)).entries;
   }

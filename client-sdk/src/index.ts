@@ -4,6 +4,7 @@
 export { OnAirClient, type OnAirClientOptions } from './client.ts';
 export { SessionEvents, type SessionEventsOptions } from './events.ts';
 export { Viewer, type ViewerOptions } from './viewer.ts';
+export { Publisher, type PublisherOptions } from './publisher.ts';
 export { OnAirError } from './errors.ts';
 export type * from './types.ts';
 export type { WebSocketFactory, WebSocketLike } from './signalling.ts';

@@ -22,6 +22,9 @@ export interface Methods {
   connectTransport: { req: { transportId: string; dtlsParameters: ms.DtlsParameters }; res: Record<string, never> };
   consume: { req: { transportId: string; rtpCapabilities: ms.RtpCapabilities }; res: ConsumerInfo[] };
   resume: { req: { consumerId: string }; res: Record<string, never> };
+  /** Operator only (API key or publish token): a transport to send the operator's voice. */
+  createSendTransport: { req: Record<string, never>; res: TransportInfo };
+  produce: { req: { transportId: string; kind: 'audio'; rtpParameters: ms.RtpParameters }; res: { id: string } };
 }
 
 export type Method = keyof Methods;
@@ -47,4 +50,6 @@ export const METHODS: readonly Method[] = [
   'connectTransport',
   'consume',
   'resume',
+  'createSendTransport',
+  'produce',
 ];

@@ -76,6 +76,9 @@ export interface SessionEventMap {
   'speech.started': SpeechEventData;
   'speech.ended': SpeechEventData;
   'speech.interrupted': SpeechEventData;
+  /** The operator's live voice reached the presenter / stopped. */
+  'voice.started': { pts: number };
+  'voice.ended': { pts: number };
   'session.closed': { id: string };
   error: { message: string };
 }

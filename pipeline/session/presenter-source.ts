@@ -10,6 +10,11 @@ import type { GestureCue } from '../stages/gesture/gesture-planner.ts';
 import { MouthTrack } from '../stages/lipsync/mouth-track.ts';
 import type { SpeechSegment, Lang, TtsEngine } from '../stages/tts/tts-types.ts';
 import { Utterance } from './utterance.ts';
+import { VoiceInput } from './voice-input.ts';
+import { EnergyTiltMouth, type VoiceMouthEstimator } from '../stages/lipsync/voice-mouth.ts';
+
+/** Audio after the frame that the voice mouth estimator may look at (within the playout delay). */
+const VOICE_LOOKAHEAD = (48_000 * 20) / 1000;
 
 export interface SpeakRequest {
   segments: SpeechSegment[];
@@ -32,13 +37,21 @@ export interface PresenterEvents {
   'speech.started': [SpeechEventPayload];
   'speech.ended': [SpeechEventPayload];
   'speech.interrupted': [SpeechEventPayload];
+  'voice.started': [{ pts: number }];
+  'voice.ended': [{ pts: number }];
 }
+
+/** What the operator's voice does to the presenter's own speech: cut it, or play under it. */
+export type VoicePolicy = 'interrupt' | 'duck';
+const DUCK_GAIN = 0.25;
 
 export const MAX_QUEUE = 50;
 
 interface MixedChunk {
   pts: number;
   samples: Int16Array;
+  /** The operator's voice is in this chunk: the mouth follows it instead of the TTS phonemes. */
+  voice: boolean;
 }
 
 /**
@@ -61,12 +74,17 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
   #sentences: { at: number; text: string }[] = [];
   #ring: MixedChunk[] = [];
   #mixedUntil = -1;
-  #scheduled: { pts: number; event: keyof PresenterEvents; payload: SpeechEventPayload }[] = [];
+  #scheduled: { pts: number; event: keyof PresenterEvents; payload: SpeechEventPayload | { pts: number } }[] = [];
+  readonly voice = new VoiceInput();
+  voicePolicy: VoicePolicy = 'interrupt';
+  readonly #voiceMouth: VoiceMouthEstimator;
+  #voiceOn = false;
   #frame: Uint8Array | undefined;
   readonly stats = { underrunSamples: 0, utterances: 0 };
 
-  constructor(format: VideoFormat, tts: TtsEngine, avatar: Avatar, background: Background, seed = 1) {
+  constructor(format: VideoFormat, tts: TtsEngine, avatar: Avatar, background: Background, seed = 1, voiceMouth: VoiceMouthEstimator = new EnergyTiltMouth()) {
     super();
+    this.#voiceMouth = voiceMouth;
     this.format = format;
     this.#tts = tts;
     this.#avatar = avatar;
@@ -113,11 +131,30 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
     return stopped.length;
   }
 
+  /** The operator's live voice (mono or interleaved, any rate), as it arrives. */
+  pushVoice(samples: Int16Array, sampleRate: number, channels = 1): void {
+    this.voice.push(samples, sampleRate, channels);
+  }
+
   /** Mixes 10 ms chunks from `start` (first call only) until `end` is covered. */
   #mixUntil(start: number, end: number): void {
     if (this.#mixedUntil < 0) this.#mixedUntil = start - (start % AUDIO_CHUNK_SAMPLES);
     while (this.#mixedUntil < end) {
       const pts = this.#mixedUntil;
+      const voiceNow = this.voice.active;
+      if (voiceNow !== this.#voiceOn) {
+        this.#voiceOn = voiceNow;
+        // The operator takes over: the presenter's own speech stops (or, ducked, plays under it).
+        if (voiceNow && this.voicePolicy === 'interrupt' && this.queueLength > 0) this.interrupt();
+        this.#scheduled.push({ pts, event: voiceNow ? 'voice.started' : 'voice.ended', payload: { pts } });
+      }
+      if (voiceNow && this.voicePolicy === 'interrupt') {
+        const samples = new Int16Array(AUDIO_CHUNK_SAMPLES);
+        this.voice.read(samples);
+        this.#ring.push({ pts, samples, voice: true });
+        this.#mixedUntil += AUDIO_CHUNK_SAMPLES;
+        continue;
+      }
       const samples = new Int16Array(AUDIO_CHUNK_SAMPLES);
       let filled = 0;
       while (filled < samples.length) {
@@ -134,7 +171,12 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
           break;
         }
       }
-      this.#ring.push({ pts, samples });
+      if (voiceNow) {
+        const voice = new Int16Array(AUDIO_CHUNK_SAMPLES);
+        this.voice.read(voice);
+        for (let i = 0; i < samples.length; i++) samples[i] = Math.max(-32768, Math.min(32767, Math.round(samples[i]! * DUCK_GAIN) + voice[i]!));
+      }
+      this.#ring.push({ pts, samples, voice: voiceNow });
       this.#mixedUntil += AUDIO_CHUNK_SAMPLES;
     }
   }
@@ -182,26 +224,33 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
     const due = this.#scheduled.filter((s) => s.pts < pts + out.length);
     if (due.length) {
       this.#scheduled = this.#scheduled.filter((s) => s.pts >= pts + out.length);
-      for (const s of due) this.emit(s.event, s.payload);
+      for (const s of due) (this.emit as (e: string, p: unknown) => boolean)(s.event, s.payload);
     }
   }
 
-  /** RMS of the samples that will play during [pts, pts + frame). */
-  #frameRms(pts: number): number {
-    let sum = 0;
-    let n = 0;
-    for (const c of this.#ring) {
-      if (c.pts < pts || c.pts >= pts + this.#spf) continue;
-      for (const s of c.samples) sum += s * s;
-      n += c.samples.length;
-    }
-    return n ? Math.sqrt(sum / n) : 0;
+  /** The chunks that will play during [pts, pts + frame). */
+  #frameChunks(pts: number): MixedChunk[] {
+    return this.#ring.filter((c) => c.pts >= pts && c.pts < pts + this.#spf);
   }
 
   renderVideo(index: number, pts: number): VideoFrame {
     this.#mixUntil(pts, pts + this.#spf);
-    const rms = this.#frameRms(pts);
-    const mouth = this.#mouth.mouthAt(pts, rms);
+    const chunks = this.#frameChunks(pts);
+    let mouth;
+    if (chunks.some((c) => c.voice)) {
+      // Operator voice: estimate the mouth from the frame's audio plus what follows it.
+      const frame = new Int16Array(chunks.length * AUDIO_CHUNK_SAMPLES);
+      chunks.forEach((c, i) => frame.set(c.samples, i * AUDIO_CHUNK_SAMPLES));
+      mouth = this.#voiceMouth.mouthFor(frame, this.voice.peek(VOICE_LOOKAHEAD));
+    } else {
+      let sum = 0;
+      let n = 0;
+      for (const c of chunks) {
+        for (const s of c.samples) sum += s * s;
+        n += c.samples.length;
+      }
+      mouth = this.#mouth.mouthAt(pts, n ? Math.sqrt(sum / n) : 0);
+    }
     this.#cues = this.#cues.filter((c) => pts - c.at < (c.durationMs + 1000) * 48);
     const gesture = gesturePoseAt(this.#cues, pts);
     const avatarCanvas = this.#avatar.renderFrame({ mouth, idle: this.#idle.poseAt(pts), left: gesture.left, right: gesture.right, nod: gesture.nod });

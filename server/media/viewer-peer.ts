@@ -3,23 +3,34 @@ import type { ConsumerInfo, Methods, Method, TransportInfo } from '../../client-
 import type { RtcConfig } from '../config.ts';
 import { HttpError } from '../errors.ts';
 
+export interface PeerOptions {
+  /** Operators may also send their voice; viewers may only watch. */
+  canPublish: boolean;
+  /** Called with the operator's voice producer once it exists. */
+  onVoice?: (producer: ms.Producer) => void;
+}
+
 /**
- * One viewer's server side: a receive transport and its consumers. Consumers start paused and
- * resume when the client says it is ready, followed by a keyframe request, so the first picture
- * comes without waiting for the next periodic keyframe.
+ * One websocket client's media: receive transports and consumers (viewers, the panel's preview)
+ * and, for operators, a send transport for their voice. Consumers start paused and resume when the
+ * client says it is ready, followed by a keyframe request, so the first picture comes without
+ * waiting for the next periodic keyframe.
  */
 export class ViewerPeer {
   readonly #router: ms.Router;
   readonly #producers: () => ms.Producer[];
   readonly #rtc: RtcConfig;
+  readonly #opts: PeerOptions;
   readonly #transports = new Map<string, ms.WebRtcTransport>();
   readonly #consumers = new Map<string, ms.Consumer>();
+  readonly #own: ms.Producer[] = [];
   #closed = false;
 
-  constructor(router: ms.Router, producers: () => ms.Producer[], rtc: RtcConfig) {
+  constructor(router: ms.Router, producers: () => ms.Producer[], rtc: RtcConfig, opts: PeerOptions = { canPublish: false }) {
     this.#router = router;
     this.#producers = producers;
     this.#rtc = rtc;
+    this.#opts = opts;
   }
 
   async handle<M extends Method>(method: M, data: Methods[M]['req']): Promise<Methods[M]['res']> {
@@ -44,13 +55,30 @@ export class ViewerPeer {
         if (consumer.kind === 'video') await consumer.requestKeyFrame();
         return {} as Methods[M]['res'];
       }
+      case 'createSendTransport':
+        this.#mustPublish();
+        return (await this.#createTransport()) as Methods[M]['res'];
+      case 'produce': {
+        this.#mustPublish();
+        const { transportId, kind, rtpParameters } = data as Methods['produce']['req'];
+        if (kind !== 'audio') throw new HttpError(400, 'only the operator voice (audio) can be sent');
+        if (this.#own.length) throw new HttpError(409, 'this connection already sends a voice');
+        const producer = await this.#transport(transportId).produce({ kind, rtpParameters: rtpParameters as ms.RtpParameters });
+        this.#own.push(producer);
+        this.#opts.onVoice?.(producer);
+        return { id: producer.id } as Methods[M]['res'];
+      }
       default:
         throw new HttpError(400, `unknown method "${String(method)}"`);
     }
   }
 
+  #mustPublish(): void {
+    if (!this.#opts.canPublish) throw new HttpError(403, 'a viewer token can watch but not send media');
+  }
+
   async #createTransport(): Promise<TransportInfo> {
-    if (this.#transports.size >= 2) throw new HttpError(429, 'too many transports for one viewer');
+    if (this.#transports.size >= 3) throw new HttpError(429, 'too many transports for one viewer');
     const listen = { ip: this.#rtc.listenIp, announcedAddress: this.#rtc.announcedAddress, portRange: { min: this.#rtc.minPort, max: this.#rtc.maxPort } };
     const transport = await this.#router.createWebRtcTransport({
       listenInfos: [

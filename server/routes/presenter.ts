@@ -59,6 +59,13 @@ export function presenterRoutes(app: FastifyInstance, registry: SessionRegistry,
     return { interrupted };
   });
 
+  // For the operator's voice: a short-lived token for the session websocket (keeps the API key out of URLs).
+  app.post<{ Params: IdParams }>('/v1/sessions/:id/publish-token', { ...operator, schema: { params: sessionParams } }, async (req, reply) => {
+    registry.presenter(req.params.id);
+    reply.code(201);
+    return registry.issuePublishToken(req.params.id);
+  });
+
   app.get<{ Params: IdParams }>('/v1/sessions/:id/audit', { ...operator, schema: { params: sessionParams } }, async (req) => {
     await registry.get(req.params.id);
     return { entries: await audit.forSession(req.params.id) };

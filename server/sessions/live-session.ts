@@ -10,6 +10,8 @@ import { HttpError } from '../errors.ts';
 import { ROUTER_CODECS } from '../media/codecs.ts';
 import { ViewerPeer } from '../media/viewer-peer.ts';
 import { WrtcPublisher } from '../media/wrtc-publisher.ts';
+import { LoopbackConsumer } from '../media/loopback-consumer.ts';
+import wrtc from '@roamhq/wrtc';
 import type { SessionRecord } from '../store/session-store.ts';
 
 export interface OutputStatus extends RtmpStatus {
@@ -71,11 +73,30 @@ export class LiveSession extends EventEmitter<{ close: [] }> {
     return this.#viewers.size;
   }
 
-  addViewer(): ViewerPeer {
+  /** A websocket client's media peer; operators of a presenter session may also send their voice. */
+  addViewer(role: 'viewer' | 'operator' = 'viewer'): ViewerPeer {
     if (this.#closed) throw new HttpError(410, 'session closed');
-    const peer = new ViewerPeer(this.router, () => this.#publisher.producers, this.#rtc);
+    const peer = new ViewerPeer(this.router, () => this.#publisher.producers, this.#rtc, {
+      canPublish: role === 'operator' && this.presenter !== undefined,
+      onVoice: (producer) => void this.#attachVoice(producer),
+    });
     this.#viewers.add(peer);
     return peer;
+  }
+
+  /** Decodes the operator's voice in-process and feeds it to the presenter. */
+  async #attachVoice(producer: ms.Producer): Promise<void> {
+    const presenter = this.presenter;
+    if (!presenter) return;
+    const consumer = await LoopbackConsumer.create(this.router, producer);
+    const sink = new wrtc.nonstandard.RTCAudioSink(consumer.track as never);
+    sink.ondata = (d: { samples: Int16Array; sampleRate: number; channelCount?: number }) => presenter.pushVoice(d.samples, d.sampleRate, d.channelCount ?? 1);
+    const stop = () => {
+      sink.stop();
+      consumer.close();
+    };
+    producer.observer.once('close', stop);
+    this.once('close', stop);
   }
 
   removeViewer(peer: ViewerPeer): void {

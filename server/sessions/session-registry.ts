@@ -133,6 +133,26 @@ export class SessionRegistry {
     await this.#store.save(record);
   }
 
+  readonly #publishTokens = new Map<string, { sessionId: string; expires: number }>();
+
+  /**
+   * A short-lived token that lets a browser send the operator's voice over the session websocket
+   * without putting the API key in a URL.
+   */
+  async issuePublishToken(id: string, ttlMs = 5 * 60_000): Promise<{ token: string; expiresAt: string }> {
+    this.live(id);
+    const now = Date.now();
+    for (const [t, v] of this.#publishTokens) if (v.expires < now) this.#publishTokens.delete(t);
+    const token = randomBytes(24).toString('base64url');
+    this.#publishTokens.set(token, { sessionId: id, expires: now + ttlMs });
+    return { token, expiresAt: new Date(now + ttlMs).toISOString() };
+  }
+
+  isPublishToken(id: string, token: string): boolean {
+    const entry = this.#publishTokens.get(token);
+    return entry !== undefined && entry.sessionId === id && entry.expires > Date.now();
+  }
+
   /** Constant-time check of a session's viewer token. */
   async isViewerToken(id: string, token: string): Promise<boolean> {
     const record = await this.#store.get(id);

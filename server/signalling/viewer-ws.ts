@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { METHODS, type Method, type ResponseMessage } from '../../client-sdk/src/protocol.ts';
-import type { Auth } from '../auth.ts';
+import { roleOfRequest, type Auth } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 import type { SessionRegistry } from '../sessions/session-registry.ts';
 import { sessionParams } from '../routes/schemas.ts';
@@ -26,7 +26,7 @@ export function viewerSignalling(app: FastifyInstance, registry: SessionRegistry
         return;
       }
       const session = live;
-      const peer = session.addViewer();
+      const peer = session.addViewer(roleOfRequest(req));
       const onSessionClosed = () => {
         send(socket, { event: 'session.closed', data: { id: session.record.id } });
         socket.close(1001, 'session closed');
@@ -34,7 +34,7 @@ export function viewerSignalling(app: FastifyInstance, registry: SessionRegistry
       session.once('close', onSessionClosed);
       // Speaking-state events go to every client of the session (panel, captions, integrations).
       const presenter = session.presenter;
-      const forward = (['speech.started', 'speech.ended', 'speech.interrupted'] as const).map((event) => {
+      const forward = (['speech.started', 'speech.ended', 'speech.interrupted', 'voice.started', 'voice.ended'] as const).map((event) => {
         const listener = (data: unknown) => send(socket, { event, data });
         presenter?.on(event, listener);
         return () => presenter?.off(event, listener);

@@ -1,0 +1,72 @@
+import { Device, type types as ms } from 'mediasoup-client';
+import { SignallingChannel, type WebSocketFactory } from './signalling.ts';
+
+export interface PublisherOptions {
+  baseUrl: string;
+  sessionId: string;
+  /** From `OnAirClient.publishToken(sessionId)`. */
+  token: string;
+  WebSocket?: WebSocketFactory;
+  handlerName?: ms.BuiltinHandlerName;
+}
+
+/**
+ * Sends the operator's microphone to a session: the presenter's mouth follows the voice and viewers
+ * hear it. In Node call installNodeWebRtcGlobals() first and pass `ws`.
+ */
+export class Publisher {
+  readonly #channel: SignallingChannel;
+  readonly #device: Device;
+  #transport: ms.Transport | undefined;
+  #producer: ms.Producer | undefined;
+
+  private constructor(channel: SignallingChannel, device: Device) {
+    this.#channel = channel;
+    this.#device = device;
+  }
+
+  static async connect(opts: PublisherOptions): Promise<Publisher> {
+    const WebSocketImpl = opts.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketFactory);
+    const url = `${opts.baseUrl.replace(/^http/, 'ws')}/v1/sessions/${encodeURIComponent(opts.sessionId)}/ws?token=${encodeURIComponent(opts.token)}`;
+    const channel = await SignallingChannel.open(url, WebSocketImpl);
+    try {
+      const inBrowser = typeof navigator !== 'undefined' && typeof window !== 'undefined';
+      const device = new Device({ handlerName: opts.handlerName ?? (inBrowser ? undefined : 'Chrome111') });
+      await device.load({ routerRtpCapabilities: await channel.request('getRouterRtpCapabilities', {}) });
+      return new Publisher(channel, device);
+    } catch (err) {
+      channel.close();
+      throw err;
+    }
+  }
+
+  /** Starts sending `track` (a microphone or any audio track) as the operator's voice. */
+  async publishVoice(track: MediaStreamTrack): Promise<{ producerId: string }> {
+    if (!this.#transport) {
+      const info = await this.#channel.request('createSendTransport', {});
+      const transport = this.#device.createSendTransport(info);
+      transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+        this.#channel.request('connectTransport', { transportId: info.id, dtlsParameters }).then(() => callback(), errback);
+      });
+      transport.on('produce', ({ kind, rtpParameters }, callback, errback) => {
+        this.#channel.request('produce', { transportId: info.id, kind: kind as 'audio', rtpParameters }).then(callback, errback);
+      });
+      this.#transport = transport;
+    }
+    // Speech, not music: mono Opus with in-band FEC, no DTX gaps that would read as silence.
+    this.#producer = await this.#transport.produce({ track, codecOptions: { opusStereo: false, opusFec: true, opusDtx: false } });
+    return { producerId: this.#producer.id };
+  }
+
+  /** Push-to-talk: pause or resume sending without renegotiating. */
+  setMuted(muted: boolean): void {
+    if (muted) this.#producer?.pause();
+    else this.#producer?.resume();
+  }
+
+  close(): void {
+    this.#producer?.close();
+    this.#transport?.close();
+    this.#channel.close();
+  }
+}
