@@ -5,6 +5,7 @@ import { benchHttpControl } from './http-control.ts';
 import { benchPublishAlternatives } from './publish-alternatives.ts';
 import { benchPresenter } from './presenter.ts';
 import { benchPanel } from './panel.ts';
+import { benchVoice } from './voice.ts';
 
 const only = process.argv[2];
 const benches: [string, () => Promise<void>][] = [
@@ -14,6 +15,7 @@ const benches: [string, () => Promise<void>][] = [
   ['http-control', benchHttpControl],
   ['presenter', benchPresenter],
   ['panel', benchPanel],
+  ['voice', benchVoice],
 ];
 for (const [name, fn] of benches) {
   if (only && name !== only) continue;
