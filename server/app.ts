@@ -10,6 +10,7 @@ import { buildPageAssets, pageRoutes } from './routes/pages.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { EspeakEngine } from '../pipeline/stages/tts/espeak-engine.ts';
 import { VoiceRouter } from '../pipeline/stages/tts/voice-router.ts';
+import { VoiceVisemeModel } from '../pipeline/stages/lipsync/onnx-voice-mouth.ts';
 import { SessionRegistry } from './sessions/session-registry.ts';
 import { viewerSignalling } from './signalling/viewer-ws.ts';
 import { createSessionStore } from './store/redis-store.ts';
@@ -38,7 +39,12 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   await espeak.ready();
   const tts = new VoiceRouter(espeak, config.piperDir);
   const audit = new AuditLog(config.auditLog);
-  const registry = new SessionRegistry(store, pool, config.rtc, config.video, tts, config.maxSessions);
+  // The audio→viseme model for operator voice; without it the mouth follows an energy baseline.
+  const voiceModel = await VoiceVisemeModel.load(config.voiceModel).catch((err: Error) => {
+    app.log.warn(`voice model ${config.voiceModel} not loaded (${err.message}); using the energy baseline`);
+    return undefined;
+  });
+  const registry = new SessionRegistry(store, pool, config.rtc, config.video, tts, config.maxSessions, voiceModel);
   const auth = makeAuth(config.apiKey, registry);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
@@ -64,7 +70,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
     await store.close();
   });
 
-  app.get('/health', async () => ({ ok: true, workers: pool.size, sessions: registry.liveCount, store: store.kind }));
+  app.get('/health', async () => ({ ok: true, workers: pool.size, sessions: registry.liveCount, store: store.kind, voiceModel: voiceModel ? 'onnx' : 'baseline' }));
   sessionRoutes(app, registry, auth);
   presenterRoutes(app, registry, auth, audit, tts);
   pageRoutes(app, await buildPageAssets());

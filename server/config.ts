@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { VideoFormat } from '../pipeline/core/media.ts';
+import { DEFAULT_VOICE_MODEL } from '../pipeline/stages/lipsync/onnx-voice-mouth.ts';
 
 export interface RtcConfig {
   /** Local IP the viewer transports bind to. */
@@ -28,6 +29,8 @@ export interface Config {
   auditLog: string;
   /** Folder of Piper voices (NAME.onnx + NAME.onnx.json), used as voice "piper:NAME". */
   piperDir?: string;
+  /** The operator-voice audio→viseme ONNX model. */
+  voiceModel: string;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -62,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     auditLog: env.ONAIR_AUDIT_LOG || '.onair/audit.log',
     piperDir: env.ONAIR_PIPER_DIR || undefined,
+    voiceModel: env.ONAIR_VOICE_MODEL || DEFAULT_VOICE_MODEL,
   };
   if (config.rtc.minPort > config.rtc.maxPort) throw new Error('RTC_MIN_PORT must be <= RTC_MAX_PORT');
   if (config.workers < 1) throw new Error('ONAIR_WORKERS must be >= 1');

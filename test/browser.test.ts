@@ -101,6 +101,16 @@ test('panel: interrupt button and Esc cut the presenter', async () => {
   await panel.waitForFunction((n) => [...document.querySelectorAll('#log li')].filter((li) => li.textContent!.includes('speech.interrupted')).length > n + 1, cut, { timeout: 5000 });
 });
 
+test('panel: push-to-talk sends the microphone as the operator voice', async () => {
+  // Chromium's fake microphone (--use-fake-device-for-media-stream) beeps: loud enough to be a voice.
+  await panel.hover('#ptt');
+  await panel.mouse.down();
+  await logHas('microphone connected', 15_000);
+  await logHas('voice.started', 10_000);
+  await panel.mouse.up();
+  await logHas('voice.ended', 10_000);
+});
+
 test('panel: script queue plays lines in order and can be reordered', async () => {
   const lines = await panel.$$eval('#script li input', (els) => els.map((e) => (e as HTMLInputElement).value));
   assert.equal(lines, ['欢迎来到直播间！', 'Welcome to the live room!']);

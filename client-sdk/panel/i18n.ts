@@ -11,6 +11,7 @@ export const TEXT: Record<string, { en: string; zh: string }> = {
   preview: { en: 'Live preview', zh: '实时预览' },
   viewers: { en: 'Viewers', zh: '观众' },
   interrupt: { en: 'INTERRUPT (Esc)', zh: '打断 (Esc)' },
+  ptt: { en: 'Hold to talk', zh: '按住说话' },
   say: { en: 'Say', zh: '播报' },
   speakNow: { en: 'Speak now', zh: '立即播报' },
   addQueue: { en: 'Add to queue', zh: '加入队列' },

@@ -4,6 +4,7 @@ import { OnAirError } from '../src/errors.ts';
 import type { SessionEvents } from '../src/events.ts';
 import type { OutputInfo, SessionInfo } from '../src/types.ts';
 import { Viewer } from '../src/viewer.ts';
+import { Publisher } from '../src/publisher.ts';
 import { applyLanguage, t, type UiLang } from './i18n.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -15,6 +16,8 @@ let session: SessionInfo | undefined;
 let events: SessionEvents | undefined;
 let viewer: Viewer | undefined;
 let poll: ReturnType<typeof setInterval> | undefined;
+let publisher: Publisher | undefined;
+let micTrack: MediaStreamTrack | undefined;
 const bitrateHistory = new Map<string, number[]>();
 const overlays: { id: string; label: string }[] = [];
 
@@ -71,6 +74,7 @@ async function openSession(id: string): Promise<void> {
   $<HTMLTextAreaElement>('embed').value = `<iframe src="${watchUrl}" width="640" height="360" allow="autoplay; fullscreen" style="border:0"></iframe>`;
   events = await client.events(id);
   events.onState((s) => ($('conn').textContent = s));
+  for (const name of ['voice.started', 'voice.ended'] as const) events.on(name, () => log(name));
   for (const name of ['speech.started', 'speech.ended', 'speech.interrupted'] as const) {
     events.on(name, (d) => {
       log(`${name} ${d.utteranceId}`);
@@ -89,6 +93,10 @@ async function openSession(id: string): Promise<void> {
 
 function closeSession(): void {
   clearInterval(poll);
+  publisher?.close();
+  micTrack?.stop();
+  publisher = undefined;
+  micTrack = undefined;
   events?.close();
   viewer?.close();
   events = undefined;
@@ -226,6 +234,25 @@ function renderOverlays(): void {
   );
 }
 
+/** Push-to-talk: the first press asks for the microphone and connects; later presses just unmute. */
+async function talk(on: boolean): Promise<void> {
+  if (!client || !session) return;
+  $('ptt').classList.toggle('live', on);
+  if (!on) {
+    publisher?.setMuted(true);
+    return;
+  }
+  if (!publisher) {
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } });
+    micTrack = stream.getAudioTracks()[0]!;
+    const { token } = await client.publishToken(session.id);
+    publisher = await Publisher.connect({ baseUrl: location.origin, sessionId: session.id, token });
+    await publisher.publishVoice(micTrack);
+    log('microphone connected');
+  }
+  publisher.setMuted(!$('ptt').classList.contains('live'));
+}
+
 function wire(): void {
   const on = (id: string, fn: () => Promise<unknown> | void) => ($(id).onclick = () => void Promise.resolve(fn()).catch(fail));
   on('lang', () => setLang(lang === 'en' ? 'zh' : 'en'));
@@ -247,6 +274,9 @@ function wire(): void {
     log(`interrupt (${res.interrupted})`);
   };
   on('interrupt', interrupt);
+  const ptt = $('ptt');
+  ptt.onpointerdown = () => void talk(true).catch(fail);
+  ptt.onpointerup = ptt.onpointerleave = () => void talk(false).catch(fail);
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') {
       e.preventDefault();

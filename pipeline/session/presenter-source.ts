@@ -52,6 +52,8 @@ interface MixedChunk {
   samples: Int16Array;
   /** The operator's voice is in this chunk: the mouth follows it instead of the TTS phonemes. */
   voice: boolean;
+  /** Where the chunk starts in the voice stream (for voice chunks). */
+  voicePos?: number;
 }
 
 /**
@@ -85,6 +87,7 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
   constructor(format: VideoFormat, tts: TtsEngine, avatar: Avatar, background: Background, seed = 1, voiceMouth: VoiceMouthEstimator = new EnergyTiltMouth()) {
     super();
     this.#voiceMouth = voiceMouth;
+    if (voiceMouth.observe) this.voice.onSamples = (mono) => voiceMouth.observe!(mono);
     this.format = format;
     this.#tts = tts;
     this.#avatar = avatar;
@@ -150,8 +153,9 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
       }
       if (voiceNow && this.voicePolicy === 'interrupt') {
         const samples = new Int16Array(AUDIO_CHUNK_SAMPLES);
+        const voicePos = this.voice.position;
         this.voice.read(samples);
-        this.#ring.push({ pts, samples, voice: true });
+        this.#ring.push({ pts, samples, voice: true, voicePos });
         this.#mixedUntil += AUDIO_CHUNK_SAMPLES;
         continue;
       }
@@ -171,12 +175,14 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
           break;
         }
       }
+      let voicePos: number | undefined;
       if (voiceNow) {
         const voice = new Int16Array(AUDIO_CHUNK_SAMPLES);
+        voicePos = this.voice.position;
         this.voice.read(voice);
         for (let i = 0; i < samples.length; i++) samples[i] = Math.max(-32768, Math.min(32767, Math.round(samples[i]! * DUCK_GAIN) + voice[i]!));
       }
-      this.#ring.push({ pts, samples, voice: voiceNow });
+      this.#ring.push({ pts, samples, voice: voiceNow, voicePos });
       this.#mixedUntil += AUDIO_CHUNK_SAMPLES;
     }
   }
@@ -241,7 +247,7 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
       // Operator voice: estimate the mouth from the frame's audio plus what follows it.
       const frame = new Int16Array(chunks.length * AUDIO_CHUNK_SAMPLES);
       chunks.forEach((c, i) => frame.set(c.samples, i * AUDIO_CHUNK_SAMPLES));
-      mouth = this.#voiceMouth.mouthFor(frame, this.voice.peek(VOICE_LOOKAHEAD));
+      mouth = this.#voiceMouth.mouthFor(frame, this.voice.peek(VOICE_LOOKAHEAD), chunks.find((c) => c.voice)?.voicePos);
     } else {
       let sum = 0;
       let n = 0;

@@ -27,7 +27,12 @@ export class VoiceInput {
   #resampler: Resampler | undefined;
   #resamplerRate = AUDIO_RATE;
   readonly #now: () => number;
+  /** Voice-stream positions (48 kHz samples since the first push): written and played/discarded. */
+  written = 0;
+  position = 0;
   dropped = 0;
+  /** Sees each pushed block (mono 48 kHz) at arrival, e.g. to run a model ahead of playout. */
+  onSamples: ((mono: Int16Array) => void) | undefined;
 
   constructor(now: () => number = () => performance.now()) {
     this.#now = now;
@@ -56,6 +61,8 @@ export class VoiceInput {
     if (mono.length && Math.sqrt(sum / mono.length) > VAD_RMS) this.#lastLoud = this.#now();
     this.#chunks.push(mono);
     this.#buffered += mono.length;
+    this.written += mono.length;
+    this.onSamples?.(mono);
     if (this.#buffered > MAX_BUFFER) {
       const n = this.#buffered - MAX_BUFFER;
       this.dropped += n;
@@ -114,6 +121,7 @@ export class VoiceInput {
   }
 
   #advance(n: number): void {
+    this.position += n;
     this.#offset += n;
     this.#buffered -= n;
     while (this.#chunks.length && this.#offset >= this.#chunks[0]!.length) {

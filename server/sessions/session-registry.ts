@@ -5,6 +5,8 @@ import { PresenterSource } from '../../pipeline/session/presenter-source.ts';
 import { CartoonAvatar } from '../../pipeline/stages/avatar/cartoon-avatar.ts';
 import { StudioBackground } from '../../pipeline/stages/compose/backgrounds.ts';
 import type { TtsEngine } from '../../pipeline/stages/tts/tts-types.ts';
+import { OnnxVoiceMouth, type VoiceVisemeModel } from '../../pipeline/stages/lipsync/onnx-voice-mouth.ts';
+import { EnergyTiltMouth } from '../../pipeline/stages/lipsync/voice-mouth.ts';
 import type { RtcConfig } from '../config.ts';
 import { HttpError, notFound } from '../errors.ts';
 import type { WorkerPool } from '../media/worker-pool.ts';
@@ -26,11 +28,13 @@ export class SessionRegistry {
   readonly #live = new Map<string, LiveSession>();
   readonly #tts: TtsEngine;
   readonly #maxSessions: number;
+  readonly #voiceModel: VoiceVisemeModel | undefined;
   #starting = 0;
 
-  constructor(store: SessionStore, pool: WorkerPool, rtc: RtcConfig, video: VideoFormat, tts: TtsEngine, maxSessions = Infinity) {
+  constructor(store: SessionStore, pool: WorkerPool, rtc: RtcConfig, video: VideoFormat, tts: TtsEngine, maxSessions = Infinity, voiceModel?: VoiceVisemeModel) {
     this.#tts = tts;
     this.#maxSessions = maxSessions;
+    this.#voiceModel = voiceModel;
     this.#store = store;
     this.#pool = pool;
     this.#rtc = rtc;
@@ -62,7 +66,14 @@ export class SessionRegistry {
     const media: MediaSource =
       source === 'test-card'
         ? new TestCard(record.video)
-        : new PresenterSource(record.video, this.#tts, new CartoonAvatar(record.video.height), new StudioBackground(), Number.parseInt(record.id.slice(0, 8), 16));
+        : new PresenterSource(
+            record.video,
+            this.#tts,
+            new CartoonAvatar(record.video.height),
+            new StudioBackground(),
+            Number.parseInt(record.id.slice(0, 8), 16),
+            this.#voiceModel ? new OnnxVoiceMouth(this.#voiceModel) : new EnergyTiltMouth(),
+          );
     const live = await LiveSession.start(record, this.#pool.next(), media, this.#rtc);
     live.once('close', () => {
       this.#live.delete(record.id);

@@ -15,6 +15,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-quic',
       '--autoplay-policy=no-user-gesture-required',
       '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
     ],
   });
 }

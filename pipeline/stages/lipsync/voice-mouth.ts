@@ -3,8 +3,13 @@ import type { MouthShape } from './visemes.ts';
 /** Estimates the mouth from audio alone (operator voice): the interface an audio→viseme model fills. */
 export interface VoiceMouthEstimator {
   readonly name: string;
-  /** `frame`: the samples shown with this video frame; `ahead`: the audio just after it. */
-  mouthFor(frame: Int16Array, ahead: Int16Array): MouthShape;
+  /** Sees the voice as it arrives (before playout), so models can run ahead. */
+  observe?(samples48k: Int16Array): void;
+  /**
+   * `frame`: the samples shown with this video frame; `ahead`: the audio just after it;
+   * `streamPos`: where the frame starts in the voice stream (48 kHz samples since it began).
+   */
+  mouthFor(frame: Int16Array, ahead: Int16Array, streamPos?: number): MouthShape;
 }
 
 const FULL_OPEN_RMS = 7000;
