@@ -114,4 +114,10 @@ test('a viewer token cannot send a voice', async () => {
   assert.is(bad.status, 403);
 });
 
+test('voice policy: interrupt or duck, nothing else', async () => {
+  assert.is((await server.api('PUT', `/v1/sessions/${session.id}/voice-policy`, { policy: 'duck' })).status, 200);
+  assert.is((await server.api('PUT', `/v1/sessions/${session.id}/voice-policy`, { policy: 'mute' })).status, 400);
+  assert.is((await server.api('PUT', `/v1/sessions/${session.id}/voice-policy`, { policy: 'interrupt' })).status, 200);
+});
+
 test.run();

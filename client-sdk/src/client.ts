@@ -91,6 +91,10 @@ export class OnAirClient {
   async removeOverlay(id: string, overlayId: string): Promise<void> {
     await this.request('DELETE', `/v1/sessions/${encodeURIComponent(id)}/overlays/${encodeURIComponent(overlayId)}`);
   }
+  /** Whether the operator's voice cuts the presenter's speech ('interrupt') or plays over it ('duck'). */
+  setVoicePolicy(id: string, policy: 'interrupt' | 'duck') {
+    return this.request<{ policy: string }>('PUT', `/v1/sessions/${encodeURIComponent(id)}/voice-policy`, { policy });
+  }
   /** A short-lived token for `Publisher.connect` (sending the operator's voice). */
   publishToken(id: string) {
     return this.request<{ token: string; expiresAt: string }>('POST', `/v1/sessions/${encodeURIComponent(id)}/publish-token`);

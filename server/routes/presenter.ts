@@ -13,7 +13,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { Auth } from '../auth.ts';
 import { HttpError, notFound } from '../errors.ts';
 import type { SessionRegistry } from '../sessions/session-registry.ts';
-import { backgroundBody, captionsBody, labelBody, overlayBody, overlayParams, sessionParams, speakBody } from './schemas.ts';
+import { backgroundBody, captionsBody, labelBody, overlayBody, overlayParams, sessionParams, speakBody, voicePolicyBody } from './schemas.ts';
 
 type IdParams = { id: string };
 const MAX_OVERLAYS = 16;
@@ -65,6 +65,16 @@ export function presenterRoutes(app: FastifyInstance, registry: SessionRegistry,
     reply.code(201);
     return registry.issuePublishToken(req.params.id);
   });
+
+  // What the operator's live voice does to the presenter's own speech: cut it, or duck it under.
+  app.put<{ Params: IdParams; Body: { policy: 'interrupt' | 'duck' } }>(
+    '/v1/sessions/:id/voice-policy',
+    { ...operator, schema: { params: sessionParams, body: voicePolicyBody } },
+    async (req) => {
+      registry.presenter(req.params.id).voicePolicy = req.body.policy;
+      return { policy: req.body.policy };
+    },
+  );
 
   app.get<{ Params: IdParams }>('/v1/sessions/:id/audit', { ...operator, schema: { params: sessionParams } }, async (req) => {
     await registry.get(req.params.id);

@@ -103,3 +103,10 @@ export const overlayParams = {
     overlayId: { type: 'string', minLength: 1, maxLength: 64 },
   },
 } as const;
+
+export const voicePolicyBody = {
+  type: 'object',
+  required: ['policy'],
+  additionalProperties: false,
+  properties: { policy: { type: 'string', enum: ['interrupt', 'duck'] } },
+} as const;
