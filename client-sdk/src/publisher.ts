@@ -1,14 +1,9 @@
-import { Device, type types as ms } from 'mediasoup-client';
-import { SignallingChannel, type WebSocketFactory } from './signalling.ts';
+import type { Device, types as ms } from 'mediasoup-client';
+import { openMediaSession, type MediaSessionOptions } from './media-session.ts';
+import type { SignallingChannel } from './signalling.ts';
 
-export interface PublisherOptions {
-  baseUrl: string;
-  sessionId: string;
-  /** From `OnAirClient.publishToken(sessionId)`. */
-  token: string;
-  WebSocket?: WebSocketFactory;
-  handlerName?: ms.BuiltinHandlerName;
-}
+/** As for Viewer, with `token` from `OnAirClient.publishToken(sessionId)`. */
+export type PublisherOptions = MediaSessionOptions;
 
 /**
  * Sends the operator's microphone to a session: the presenter's mouth follows the voice and viewers
@@ -26,18 +21,8 @@ export class Publisher {
   }
 
   static async connect(opts: PublisherOptions): Promise<Publisher> {
-    const WebSocketImpl = opts.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketFactory);
-    const url = `${opts.baseUrl.replace(/^http/, 'ws')}/v1/sessions/${encodeURIComponent(opts.sessionId)}/ws?token=${encodeURIComponent(opts.token)}`;
-    const channel = await SignallingChannel.open(url, WebSocketImpl);
-    try {
-      const inBrowser = typeof navigator !== 'undefined' && typeof window !== 'undefined';
-      const device = new Device({ handlerName: opts.handlerName ?? (inBrowser ? undefined : 'Chrome111') });
-      await device.load({ routerRtpCapabilities: await channel.request('getRouterRtpCapabilities', {}) });
-      return new Publisher(channel, device);
-    } catch (err) {
-      channel.close();
-      throw err;
-    }
+    const { channel, device } = await openMediaSession(opts);
+    return new Publisher(channel, device);
   }
 
   /** Starts sending `track` (a microphone or any audio track) as the operator's voice. */

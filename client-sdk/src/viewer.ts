@@ -1,18 +1,10 @@
-import { Device, type types as ms } from 'mediasoup-client';
-import { SignallingChannel, type WebSocketFactory } from './signalling.ts';
+import type { types as ms } from 'mediasoup-client';
+import { openMediaSession, type MediaSessionOptions } from './media-session.ts';
+import type { SignallingChannel } from './signalling.ts';
 import type { NotificationMessage } from './protocol.ts';
 
-export interface ViewerOptions {
-  /** Server base URL, e.g. http://127.0.0.1:8080 */
-  baseUrl: string;
-  sessionId: string;
-  /** The session's viewer token (or the API key). */
-  token: string;
-  /** WebSocket implementation: the browser's by default; pass `ws` in Node. */
-  WebSocket?: WebSocketFactory;
-  /** mediasoup-client handler; detected in browsers, Chrome111 (libwebrtc) in Node. */
-  handlerName?: ms.BuiltinHandlerName;
-}
+/** baseUrl (e.g. http://127.0.0.1:8080), sessionId, the viewer token, and in Node the `ws` WebSocket. */
+export type ViewerOptions = MediaSessionOptions;
 
 /**
  * Watches a session: joins over the signalling websocket with mediasoup-client and exposes the
@@ -37,13 +29,8 @@ export class Viewer {
   }
 
   static async join(opts: ViewerOptions): Promise<Viewer> {
-    const WebSocketImpl = opts.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketFactory);
-    const wsUrl = `${opts.baseUrl.replace(/^http/, 'ws')}/v1/sessions/${encodeURIComponent(opts.sessionId)}/ws?token=${encodeURIComponent(opts.token)}`;
-    const channel = await SignallingChannel.open(wsUrl, WebSocketImpl);
+    const { channel, device } = await openMediaSession(opts);
     try {
-      const inBrowser = typeof navigator !== 'undefined' && typeof window !== 'undefined';
-      const device = new Device({ handlerName: opts.handlerName ?? (inBrowser ? undefined : 'Chrome111') });
-      await device.load({ routerRtpCapabilities: await channel.request('getRouterRtpCapabilities', {}) });
       const info = await channel.request('createRecvTransport', {});
       const transport = device.createRecvTransport(info);
       transport.on('connect', ({ dtlsParameters }, callback, errback) => {

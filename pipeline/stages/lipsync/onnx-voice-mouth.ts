@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
-import { EnergyTiltMouth, type VoiceMouthEstimator } from './voice-mouth.ts';
+import { EnergyTiltMouth, loudness, smoothMouth, type VoiceMouthEstimator } from './voice-mouth.ts';
 import { MOUTH_SHAPES, VISEMES, type MouthShape } from './visemes.ts';
 
 export const DEFAULT_VOICE_MODEL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/voice-visemes/voice-visemes.onnx');
@@ -14,7 +14,6 @@ const LOOKAHEAD = 2;
 /** Audio before the new hops fed with each run: covers the model's receptive field (33 hops). */
 const CONTEXT_HOPS = 48;
 const RUN_EVERY_HOPS = 4;
-const FULL_OPEN_RMS = 7000;
 
 /** The trained audio→viseme network, shared by every session (onnxruntime sessions are thread-safe). */
 export class VoiceVisemeModel {
@@ -141,13 +140,8 @@ export class OnnxVoiceMouth implements VoiceMouthEstimator {
       width += w * MOUTH_SHAPES[v].width;
       round += w * MOUTH_SHAPES[v].round;
     });
-    let sum = 0;
-    for (const s of frame) sum += s * s;
-    const loud = Math.min(1, Math.sqrt(sum / Math.max(1, frame.length)) / FULL_OPEN_RMS) ** 0.7;
-    const target = { open: loud * (0.45 + 0.55 * open), width, round: round * (loud > 0.1 ? 1 : 0) };
-    const k = target.open > this.#prev.open ? 0.8 : 0.55;
-    const mix = (a: number, b: number) => a + (b - a) * k;
-    this.#prev = { open: mix(this.#prev.open, target.open), width: mix(this.#prev.width, target.width), round: mix(this.#prev.round, target.round) };
+    const loud = loudness(frame);
+    this.#prev = smoothMouth(this.#prev, { open: loud * (0.45 + 0.55 * open), width, round: round * (loud > 0.1 ? 1 : 0) });
     return this.#prev;
   }
 }

@@ -14,6 +14,20 @@ export interface VoiceMouthEstimator {
 
 const FULL_OPEN_RMS = 7000;
 
+/** 0..1 jaw opening from a frame's loudness (shared by every voice estimator). */
+export function loudness(frame: Int16Array): number {
+  let sum = 0;
+  for (const s of frame) sum += s * s;
+  return Math.min(1, Math.sqrt(sum / Math.max(1, frame.length)) / FULL_OPEN_RMS) ** 0.7;
+}
+
+/** Moves `prev` toward `target`: lips open quickly and close over a couple of frames, never snapping. */
+export function smoothMouth(prev: MouthShape, target: MouthShape): MouthShape {
+  const k = target.open > prev.open ? 0.8 : 0.55;
+  const mix = (a: number, b: number) => a + (b - a) * k;
+  return { open: mix(prev.open, target.open), width: mix(prev.width, target.width), round: mix(prev.round, target.round) };
+}
+
 /**
  * Baseline estimator: jaw opening from loudness, lip spread vs rounding from spectral tilt
  * (bright sounds — s, sh, i, e — spread the lips; dark ones — o, u — round them). Smoothed
@@ -34,19 +48,15 @@ export class EnergyTiltMouth implements VoiceMouthEstimator {
       diff += (s - prev) * (s - prev);
       prev = s;
     }
-    const rms = Math.sqrt(energy / Math.max(1, n));
     // High-frequency share: first-difference energy over signal energy (≈ 0 for low vowels, → 2+ for fricatives).
     const bright = energy > 0 ? Math.min(1, diff / energy / 1.2) : 0;
-    const loud = Math.min(1, rms / FULL_OPEN_RMS) ** 0.7;
+    const loud = loudness(frame);
     const target: MouthShape = {
       open: loud * (0.55 + 0.45 * (1 - bright)),
       width: 0.35 + 0.55 * bright,
       round: loud > 0.1 ? 0.7 * (1 - bright) : 0,
     };
-    // Fast attack, slower release: lips open quickly, close over a couple of frames.
-    const k = target.open > this.#prev.open ? 0.8 : 0.55;
-    const mix = (a: number, b: number) => a + (b - a) * k;
-    this.#prev = { open: mix(this.#prev.open, target.open), width: mix(this.#prev.width, target.width), round: mix(this.#prev.round, target.round) };
+    this.#prev = smoothMouth(this.#prev, target);
     return this.#prev;
   }
 }
