@@ -114,6 +114,15 @@ test('interrupt brings silence and a closed mouth within a few hundred ms', asyn
   assert.ok(after.length > 10 && after.every((f) => f.mouth < MOUTH_CLOSED_MAX), 'mouth closed after the cut');
 });
 
+test('session status shows the presenter state', async () => {
+  const { body } = await server.api('GET', `/v1/sessions/${session.id}`);
+  assert.is(body.presenter.speaking, false);
+  assert.is(body.presenter.queued, 0);
+  assert.is(body.presenter.voiceActive, false);
+  assert.ok(body.presenter.utterances >= 3);
+  assert.is(body.presenter.ttsUnderrunMs, 0, 'TTS always ran ahead of playback');
+});
+
 test('the audit log records what the presenter was made to say', async () => {
   const res = await server.api('GET', `/v1/sessions/${session.id}/audit`);
   assert.is(res.status, 200);

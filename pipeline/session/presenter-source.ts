@@ -84,6 +84,19 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
   #frame: Uint8Array | undefined;
   readonly stats = { underrunSamples: 0, utterances: 0 };
 
+  /** What the operator panel and monitoring want to know. */
+  status() {
+    return {
+      speaking: this.speaking,
+      queued: this.queueLength,
+      voiceActive: this.#voiceOn,
+      voicePolicy: this.voicePolicy,
+      utterances: this.stats.utterances,
+      ttsUnderrunMs: Math.round(this.stats.underrunSamples / 48),
+      voiceDroppedMs: Math.round(this.voice.dropped / 48),
+    };
+  }
+
   constructor(format: VideoFormat, tts: TtsEngine, avatar: Avatar, background: Background, seed = 1, voiceMouth: VoiceMouthEstimator = new EnergyTiltMouth()) {
     super();
     this.#voiceMouth = voiceMouth;
@@ -263,12 +276,8 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
     this.#mouth.forgetBefore(pts);
     const caption = this.#captionAt(pts);
     this.#frame = this.compositor.compose(avatarCanvas, caption);
-    this.lastMouth = mouth;
     return { index, pts, width: this.format.width, height: this.format.height, data: this.#frame };
   }
-
-  /** The mouth shape of the last rendered frame (for tests and metrics). */
-  lastMouth = { open: 0, width: 0.5, round: 0 };
 
   #captionAt(pts: number): string | undefined {
     let text: string | undefined;

@@ -16,6 +16,7 @@ import { LiveSession } from './live-session.ts';
 export interface SessionView extends SessionRecord {
   live: boolean;
   viewers: number;
+  presenter?: ReturnType<PresenterSource['status']>;
   outputs: (SessionRecord['outputs'][number] & { state?: string; bitrateKbps?: number; lastError?: string })[];
 }
 
@@ -98,6 +99,7 @@ export class SessionRegistry {
       ...record,
       live: live !== undefined,
       viewers: live?.viewerCount ?? 0,
+      presenter: live?.presenter?.status(),
       outputs: record.outputs.map((o) => {
         const s = statuses.get(o.id);
         return { ...o, state: s?.state, bitrateKbps: s?.bitrateKbps, lastError: s?.lastError };
