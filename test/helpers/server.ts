@@ -35,6 +35,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       ...env,
     },
     timeoutMs: 30000,
+    ipc: true,
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   const api: TestServer['api'] = async (method, url, body, token = API_KEY) => {
