@@ -33,6 +33,10 @@ export class ViewerPeer {
     this.#opts = opts;
   }
 
+  get consuming(): boolean {
+    return this.#consumers.size > 0;
+  }
+
   async handle<M extends Method>(method: M, data: Methods[M]['req']): Promise<Methods[M]['res']> {
     if (this.#closed) throw new HttpError(410, 'viewer closed');
     switch (method) {

@@ -69,8 +69,11 @@ export class LiveSession extends EventEmitter<{ close: [] }> {
     return this.#closed;
   }
 
+  /** Clients actually receiving media (event-only websockets don't count). */
   get viewerCount(): number {
-    return this.#viewers.size;
+    let n = 0;
+    for (const v of this.#viewers) if (v.consuming) n++;
+    return n;
   }
 
   /** A websocket client's media peer; operators of a presenter session may also send their voice. */
@@ -78,7 +81,12 @@ export class LiveSession extends EventEmitter<{ close: [] }> {
     if (this.#closed) throw new HttpError(410, 'session closed');
     const peer = new ViewerPeer(this.router, () => this.#publisher.producers, this.#rtc, {
       canPublish: role === 'operator' && this.presenter !== undefined,
-      onVoice: (producer) => void this.#attachVoice(producer),
+      onVoice: (producer) =>
+        this.#attachVoice(producer).catch((err: Error) => {
+          // The operator's client sees its producer but no mouth movement; the stream goes on.
+          console.error(`operator voice could not be attached: ${err.message}`);
+          producer.close();
+        }),
     });
     this.#viewers.add(peer);
     return peer;
@@ -91,7 +99,11 @@ export class LiveSession extends EventEmitter<{ close: [] }> {
     const consumer = await LoopbackConsumer.create(this.router, producer);
     const sink = new wrtc.nonstandard.RTCAudioSink(consumer.track as never);
     sink.ondata = (d: { samples: Int16Array; sampleRate: number; channelCount?: number }) => presenter.pushVoice(d.samples, d.sampleRate, d.channelCount ?? 1);
+    let stopped = false;
     const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      this.off('close', stop);
       sink.stop();
       consumer.close();
     };
