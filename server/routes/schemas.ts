@@ -1,18 +1,18 @@
 // JSON schemas for request validation; fastify answers a 400 with the violated rule.
+const id = { type: 'string', minLength: 1, maxLength: 64 } as const;
+
 export const sessionParams = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+  properties: { id },
 } as const;
 
-export const outputParams = {
-  type: 'object',
-  required: ['id', 'outputId'],
-  properties: {
-    id: { type: 'string', minLength: 1, maxLength: 64 },
-    outputId: { type: 'string', minLength: 1, maxLength: 64 },
-  },
-} as const;
+/** Params of a session's child resource: `/v1/sessions/:id/<things>/:<name>`. */
+function childParams<N extends string>(name: N) {
+  return { type: 'object', required: ['id', name], properties: { id, [name]: id } } as const;
+}
+
+export const outputParams = childParams('outputId');
 
 export const createSessionBody = {
   type: ['object', 'null'],
@@ -95,14 +95,7 @@ export const overlayBody = {
   },
 } as const;
 
-export const overlayParams = {
-  type: 'object',
-  required: ['id', 'overlayId'],
-  properties: {
-    id: { type: 'string', minLength: 1, maxLength: 64 },
-    overlayId: { type: 'string', minLength: 1, maxLength: 64 },
-  },
-} as const;
+export const overlayParams = childParams('overlayId');
 
 export const voicePolicyBody = {
   type: 'object',

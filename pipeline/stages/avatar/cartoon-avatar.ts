@@ -72,31 +72,10 @@ export class CartoonAvatar implements Avatar {
     ctx.lineTo(468, 720);
     ctx.closePath();
     ctx.fill();
-    // Shirt V and collar
-    ctx.fillStyle = SHIRT;
-    ctx.beginPath();
-    ctx.moveTo(275, 436);
-    ctx.lineTo(365, 436);
-    ctx.lineTo(320, 560);
-    ctx.closePath();
-    ctx.fill();
-    ctx.fillStyle = SKIN;
-    ctx.beginPath();
-    ctx.moveTo(290, 436);
-    ctx.lineTo(350, 436);
-    ctx.lineTo(320, 490);
-    ctx.closePath();
-    ctx.fill();
-    // Lapels
-    ctx.fillStyle = BLAZER_DARK;
-    for (const dir of [-1, 1]) {
-      ctx.beginPath();
-      ctx.moveTo(320 + dir * 48, 440);
-      ctx.lineTo(320 + dir * 4, 580);
-      ctx.lineTo(320 + dir * 70, 500);
-      ctx.closePath();
-      ctx.fill();
-    }
+    // Shirt V and collar, then the lapels
+    fillPolygon(ctx, SHIRT, [275, 436, 365, 436, 320, 560]);
+    fillPolygon(ctx, SKIN, [290, 436, 350, 436, 320, 490]);
+    for (const dir of [-1, 1]) fillPolygon(ctx, BLAZER_DARK, [320 + dir * 48, 440, 320 + dir * 4, 580, 320 + dir * 70, 500]);
     // Name badge
     ctx.fillStyle = '#f4c542';
     ctx.beginPath();
@@ -317,4 +296,14 @@ export class CartoonAvatar implements Avatar {
     ctx.stroke();
     ctx.restore();
   }
+}
+
+/** Fills a closed polygon given as flat x, y pairs. */
+function fillPolygon(ctx: SKRSContext2D, color: string, xy: number[]): void {
+  ctx.fillStyle = color;
+  ctx.beginPath();
+  ctx.moveTo(xy[0]!, xy[1]!);
+  for (let i = 2; i < xy.length; i += 2) ctx.lineTo(xy[i]!, xy[i + 1]!);
+  ctx.closePath();
+  ctx.fill();
 }
