@@ -34,3 +34,4 @@ if [ "$(cat node_modules/.onair-lock 2>/dev/null)" != "$lock_hash" ]; then
 fi
 
 bash server/setup/build-mediasoup-worker.sh
+if [ "${1:-}" = "--test" ]; then bash server/setup/fetch-test-media.sh; fi
