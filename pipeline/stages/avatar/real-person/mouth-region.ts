@@ -1,0 +1,40 @@
+import { eyeDistance, mouthCenter } from './geometry.ts';
+
+/**
+ * The part of the face that gets replaced, in canonical (reference-frame) pixels: an ellipse
+ * around the mouth reaching from under the nose to the upper chin, with a feathered edge.
+ * Atlas mouths are stored as crops of this box; the renderer blends them in with this mask.
+ */
+export interface MouthRegion {
+  x0: number;
+  y0: number;
+  w: number;
+  h: number;
+  /** Blend weight per crop pixel, 0..1. */
+  mask: Float32Array;
+}
+
+/** How far the ellipse reaches, as fractions of the outer-eye-corner distance. */
+const HALF_WIDTH = 0.46;
+const HALF_HEIGHT = 0.34;
+const DROP = 0.06;
+/** The inner part (normalised radius below this) is fully replaced; it fades out to 1. */
+const SOLID = 0.55;
+
+export function mouthRegion(reference: Float32Array): MouthRegion {
+  const s = eyeDistance(reference);
+  const [mx, my] = mouthCenter(reference);
+  const cx = mx, cy = my + DROP * s;
+  const ax = HALF_WIDTH * s, ay = HALF_HEIGHT * s;
+  const x0 = Math.floor(cx - ax) - 1, y0 = Math.floor(cy - ay) - 1;
+  const w = Math.ceil(2 * ax) + 3, h = Math.ceil(2 * ay) + 3;
+  const mask = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const r = Math.hypot((x0 + x - cx) / ax, (y0 + y - cy) / ay);
+      const t = Math.min(1, Math.max(0, (1 - r) / (1 - SOLID)));
+      mask[y * w + x] = t * t * (3 - 2 * t);
+    }
+  }
+  return { x0, y0, w, h, mask };
+}
