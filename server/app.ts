@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
 import websocket from '@fastify/websocket';
 import { makeAuth } from './auth.ts';
 import type { Config } from './config.ts';
@@ -15,12 +16,18 @@ import { SessionRegistry } from './sessions/session-registry.ts';
 import { viewerSignalling } from './signalling/viewer-ws.ts';
 import { createSessionStore } from './store/redis-store.ts';
 import type { SessionStore } from './store/session-store.ts';
+import { createAvatarStore } from './store/avatar-store.ts';
+import { AvatarFiles } from './avatars/avatar-files.ts';
+import { AvatarLibrary } from './avatars/avatar-library.ts';
+import { EnrollmentJobs } from './avatars/enrollment-jobs.ts';
+import { avatarRoutes } from './routes/avatars.ts';
 
 export interface OnAirApp {
   app: FastifyInstance;
   registry: SessionRegistry;
   pool: WorkerPool;
   store: SessionStore;
+  avatarJobs: EnrollmentJobs;
 }
 
 /** Builds the server: services first (store, workers, sessions), then routes. Not yet listening. */
@@ -44,15 +51,21 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
     app.log.warn(`voice model ${config.voiceModel} not loaded (${err.message}); using the energy baseline`);
     return undefined;
   });
-  const registry = new SessionRegistry(store, pool, config.rtc, config.video, tts, config.maxSessions, voiceModel);
+  // Real-person avatars: records in the store, files under avatarDir, enrollment in child processes.
+  const avatarStore = await createAvatarStore(config.redisUrl);
+  const avatarFiles = new AvatarFiles(config.avatarDir);
+  const avatarJobs = new EnrollmentJobs(avatarStore, avatarFiles, app.log);
+  const avatars = new AvatarLibrary(avatarJobs, avatarFiles);
+  const registry = new SessionRegistry(store, pool, config.rtc, config.video, tts, config.maxSessions, voiceModel, avatars);
   const auth = makeAuth(config.apiKey, registry);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     const status = err instanceof HttpError ? err.statusCode : err.validation ? 400 : (err.statusCode ?? 500);
     if (status >= 500) req.log.error(err);
     reply.code(status).send({
-      error: status >= 500 ? 'Internal Server Error' : (err.name === 'HttpError' ? httpReason(status) : 'Bad Request'),
-      message: status >= 500 ? 'internal error' : err.message,
+      // An HttpError's message is meant for the client, a 503 included; other 5xx details stay in the log.
+      error: err instanceof HttpError ? httpReason(status) : status >= 500 ? 'Internal Server Error' : 'Bad Request',
+      message: status >= 500 && !(err instanceof HttpError) ? 'internal error' : err.message,
       statusCode: status,
     });
   });
@@ -63,11 +76,14 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   app.addHook('preClose', async () => {
     registry.closeAll();
+    // Stops a running enrollment but keeps its record `processing`: the next start re-runs it.
+    await avatarJobs.close();
   });
   app.addHook('onClose', async () => {
     pool.close();
     tts.close();
     await store.close();
+    await avatarStore.close();
   });
 
   app.get('/health', async () => ({ ok: true, workers: pool.size, sessions: registry.liveCount, store: store.kind, voiceModel: voiceModel ? 'onnx' : 'baseline' }));
@@ -75,9 +91,15 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   presenterRoutes(app, registry, auth, audit, tts);
   pageRoutes(app, await buildPageAssets());
   viewerSignalling(app, registry, auth);
-  return { app, registry, pool, store };
+  // Multipart parsing only where uploads are expected.
+  await app.register(async (scope) => {
+    await scope.register(multipart);
+    avatarRoutes(scope, { jobs: avatarJobs, files: avatarFiles, library: avatars, registry, audit, auth, maxBytes: config.avatarMaxBytes });
+  });
+  await avatarJobs.resume();
+  return { app, registry, pool, store, avatarJobs };
 }
 
 function httpReason(status: number): string {
-  return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 410: 'Gone', 429: 'Too Many Requests' } as Record<number, string>)[status] ?? 'Error';
+  return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 410: 'Gone', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 503: 'Service Unavailable' } as Record<number, string>)[status] ?? 'Error';
 }

@@ -31,6 +31,10 @@ export interface Config {
   piperDir?: string;
   /** The operator-voice audio→viseme ONNX model. */
   voiceModel: string;
+  /** Real-person avatar enrollment: uploads and built packs live here, one folder per avatar. */
+  avatarDir: string;
+  /** Largest enrollment video accepted, bytes (413 beyond it). */
+  avatarMaxBytes: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -66,8 +70,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditLog: env.ONAIR_AUDIT_LOG || '.onair/audit.log',
     piperDir: env.ONAIR_PIPER_DIR || undefined,
     voiceModel: env.ONAIR_VOICE_MODEL || DEFAULT_VOICE_MODEL,
+    avatarDir: env.ONAIR_AVATAR_DIR || '.onair/avatars',
+    avatarMaxBytes: int(env, 'ONAIR_AVATAR_MAX_BYTES', 200 * 1024 * 1024),
   };
   if (config.rtc.minPort > config.rtc.maxPort) throw new Error('RTC_MIN_PORT must be <= RTC_MAX_PORT');
+  if (config.avatarMaxBytes < 1) throw new Error('ONAIR_AVATAR_MAX_BYTES must be >= 1');
   if (config.workers < 1) throw new Error('ONAIR_WORKERS must be >= 1');
   return config;
 }

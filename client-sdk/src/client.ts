@@ -1,7 +1,19 @@
 import { OnAirError } from './errors.ts';
 import { SessionEvents } from './events.ts';
 import type { WebSocketFactory } from './signalling.ts';
-import type { AuditEntry, BackgroundSpec, LabelSpec, OutputInfo, OverlaySpec, SessionInfo, SpeakOptions, SpeakResult } from './types.ts';
+import type {
+  AuditEntry,
+  AvatarConsent,
+  AvatarInfo,
+  BackgroundSpec,
+  CreateSessionOptions,
+  LabelSpec,
+  OutputInfo,
+  OverlaySpec,
+  SessionInfo,
+  SpeakOptions,
+  SpeakResult,
+} from './types.ts';
 
 export interface OnAirClientOptions {
   /** Server base URL, e.g. http://127.0.0.1:8080 */
@@ -27,13 +39,15 @@ export class OnAirClient {
     this.#WebSocket = opts.WebSocket;
   }
 
+  /** JSON in and out; a FormData body goes as multipart (fetch sets its boundary). */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const form = typeof FormData !== 'undefined' && body instanceof FormData;
     let res: Response;
     try {
       res = await this.#fetch(this.baseUrl + path, {
         method,
-        headers: { authorization: `Bearer ${this.#apiKey}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { authorization: `Bearer ${this.#apiKey}`, ...(body !== undefined && !form ? { 'content-type': 'application/json' } : {}) },
+        body: body === undefined ? undefined : form ? (body as FormData) : JSON.stringify(body),
       });
     } catch (err) {
       throw new OnAirError(0, `cannot reach ${this.baseUrl}: ${(err as Error).message}`);
@@ -55,8 +69,41 @@ export class OnAirClient {
   health() {
     return this.request<{ ok: boolean; workers: number; sessions: number; store: string }>('GET', '/health');
   }
-  createSession(opts: { source?: 'presenter' | 'test-card' } = {}) {
+  /** `avatar`: `cartoon` (default) or the id of a ready avatar (see enrollAvatar). */
+  createSession(opts: CreateSessionOptions = {}) {
     return this.request<SessionInfo>('POST', '/v1/sessions', opts);
+  }
+  /** Switches a live session's presenter to another avatar. */
+  setAvatar(id: string, avatar: string) {
+    return this.request<{ avatar: string }>('PUT', `/v1/sessions/${encodeURIComponent(id)}/avatar`, { avatar });
+  }
+
+  /**
+   * Uploads an enrollment video (10 s–10 min of the person facing the camera; 1–3 min is best)
+   * with the person's consent. Resolves once the video passed the face check, with the avatar in
+   * state `processing` (or `queued` behind another enrollment); poll getAvatar until `ready`.
+   */
+  enrollAvatar(video: Blob, consent: AvatarConsent, name?: string) {
+    const form = new FormData();
+    // Consent first: the server refuses a form without it before storing any of the video.
+    form.append('consent', JSON.stringify(consent));
+    if (name !== undefined) form.append('name', name);
+    form.append('video', video, (video as Blob & { name?: string }).name ?? 'enrollment.mp4');
+    return this.request<AvatarInfo>('POST', '/v1/avatars', form);
+  }
+  getAvatar(id: string) {
+    return this.request<AvatarInfo>('GET', `/v1/avatars/${encodeURIComponent(id)}`);
+  }
+  async listAvatars(): Promise<AvatarInfo[]> {
+    return (await this.request<{ avatars: AvatarInfo[] }>('GET', '/v1/avatars')).avatars;
+  }
+  /** Stops an unfinished enrollment; its files are removed. */
+  cancelAvatar(id: string) {
+    return this.request<AvatarInfo>('POST', `/v1/avatars/${encodeURIComponent(id)}/cancel`);
+  }
+  /** Removes an avatar and its pack; sessions showing it switch to the cartoon. */
+  async deleteAvatar(id: string): Promise<void> {
+    await this.request('DELETE', `/v1/avatars/${encodeURIComponent(id)}`);
   }
   getSession(id: string) {
     return this.request<SessionInfo>('GET', `/v1/sessions/${encodeURIComponent(id)}`);

@@ -22,6 +22,8 @@ export interface SessionInfo {
   createdAt: string;
   video: VideoFormat;
   source: 'presenter' | 'test-card';
+  /** Who presents: `cartoon` or the id of a ready real-person avatar (absent on test-card sessions). */
+  avatar?: string;
   outputs: OutputInfo[];
   live?: boolean;
   viewers?: number;
@@ -54,6 +56,68 @@ export interface LabelSpec {
   scale?: number;
 }
 
+export interface CreateSessionOptions {
+  source?: 'presenter' | 'test-card';
+  /** `cartoon` (default) or the id of a ready avatar. */
+  avatar?: string;
+}
+
+/** The recorded consent of the person an avatar is enrolled from; required for every enrollment. */
+export interface AvatarConsent {
+  personName: string;
+  /** The consent statement the person agreed to, verbatim. */
+  statement: string;
+  /** Who uploaded the video (operator name or account). */
+  uploadedBy: string;
+  /** When the person agreed (ISO time); the upload time when not given. */
+  agreedAt?: string;
+}
+
+export interface AvatarVideoInfo {
+  width: number;
+  height: number;
+  fps: number;
+  /** Seconds. */
+  duration: number;
+  codec: string;
+}
+
+export type AvatarState = 'queued' | 'processing' | 'ready' | 'failed' | 'cancelled';
+
+/** A real-person avatar and its enrollment job. */
+export interface AvatarInfo {
+  id: string;
+  name: string;
+  state: AvatarState;
+  /** `queued`, then the enrollment stage (`validating`, `analysing`, `selecting`, `extracting`, `writing`), then `done`. */
+  stage: string;
+  /** Overall 0..1. */
+  progress: number;
+  /** Why it failed, for the user. */
+  error?: string;
+  consent: Required<AvatarConsent>;
+  createdAt: string;
+  finishedAt?: string;
+  video: AvatarVideoInfo;
+  /** Summary of the built pack, once ready. */
+  pack?: {
+    width: number;
+    height: number;
+    fps: number;
+    idleFrames: number;
+    atlasMouths: number;
+    matte: string;
+    faceFraction: number;
+    analysisSeconds: number;
+  };
+}
+
+/** Events of an avatar's enrollment websocket (`GET /v1/avatars/:id/ws`). */
+export interface AvatarEvent {
+  event: 'avatar.progress' | 'avatar.ready' | 'avatar.failed' | 'avatar.cancelled';
+  data: AvatarInfo;
+}
+
 export interface AuditEntry {
   at: string;
   sessionId: string;
@@ -62,6 +126,16 @@ export interface AuditEntry {
   text?: string;
   lang?: string;
   voice?: string;
+  client: string;
+}
+
+/** Audit record of an avatar enrollment (with the consent it was made under) or its deletion. */
+export interface AvatarAuditEntry {
+  at: string;
+  action: 'avatar.enroll' | 'avatar.delete';
+  avatarId: string;
+  name?: string;
+  consent?: Required<AvatarConsent>;
   client: string;
 }
 

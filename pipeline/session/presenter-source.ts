@@ -65,7 +65,7 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
   readonly format: VideoFormat;
   readonly compositor: Compositor;
   readonly #tts: TtsEngine;
-  readonly #avatar: Avatar;
+  #avatar: Avatar;
   readonly #idle: IdleMotion;
   readonly #mouth = new MouthTrack();
   readonly #seed: number;
@@ -108,6 +108,11 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
     this.#idle = new IdleMotion(seed);
     this.#spf = samplesPerFrame(format.fps);
     this.compositor = new Compositor(format, background);
+  }
+
+  /** Shows another avatar from the next frame on; speech, gestures and the scene carry on. */
+  setAvatar(avatar: Avatar): void {
+    this.#avatar = avatar;
   }
 
   get queueLength(): number {

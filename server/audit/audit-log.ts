@@ -1,12 +1,13 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AuditEntry } from '../../client-sdk/src/types.ts';
+import type { AuditEntry, AvatarAuditEntry } from '../../client-sdk/src/types.ts';
 
-export type { AuditEntry };
+export type { AuditEntry, AvatarAuditEntry };
 
 /**
  * What the presenter was made to say, append-only JSON lines. Written before the speech is queued,
- * so nothing can be said without a record.
+ * so nothing can be said without a record. Avatar enrollments are recorded here too, with the
+ * consent of the person whose likeness the presenter is given.
  */
 export class AuditLog {
   readonly file: string;
@@ -16,7 +17,7 @@ export class AuditLog {
     this.file = file;
   }
 
-  async append(entry: AuditEntry): Promise<void> {
+  async append(entry: AuditEntry | AvatarAuditEntry): Promise<void> {
     this.#ready ??= mkdir(path.dirname(this.file), { recursive: true });
     await this.#ready;
     await appendFile(this.file, JSON.stringify(entry) + '\n');
@@ -33,8 +34,8 @@ export class AuditLog {
     for (const line of text.split('\n')) {
       if (!line) continue;
       try {
-        const e = JSON.parse(line) as AuditEntry;
-        if (e.sessionId === sessionId) entries.push(e);
+        const e = JSON.parse(line) as AuditEntry | AvatarAuditEntry;
+        if ('sessionId' in e && e.sessionId === sessionId) entries.push(e);
       } catch {
         // a torn last line after a crash: skip it
       }

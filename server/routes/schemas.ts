@@ -14,12 +14,29 @@ function childParams<N extends string>(name: N) {
 
 export const outputParams = childParams('outputId');
 
+/** `cartoon` or an avatar id (server-made UUIDs). */
+const avatarName = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' } as const;
+
 export const createSessionBody = {
   type: ['object', 'null'],
   additionalProperties: false,
   properties: {
     source: { type: 'string', enum: ['presenter', 'test-card'] },
+    avatar: avatarName,
   },
+} as const;
+
+export const setAvatarBody = {
+  type: 'object',
+  required: ['avatar'],
+  additionalProperties: false,
+  properties: { avatar: avatarName },
+} as const;
+
+export const avatarParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: avatarName },
 } as const;
 
 export const rtmpOutputBody = {

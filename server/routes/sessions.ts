@@ -1,21 +1,28 @@
 import type { FastifyInstance } from 'fastify';
 import type { Auth } from '../auth.ts';
 import type { SessionRegistry } from '../sessions/session-registry.ts';
-import { createSessionBody, outputParams, rtmpOutputBody, sessionParams } from './schemas.ts';
+import { createSessionBody, outputParams, rtmpOutputBody, sessionParams, setAvatarBody } from './schemas.ts';
 
 type IdParams = { id: string };
 
 export function sessionRoutes(app: FastifyInstance, registry: SessionRegistry, auth: Auth): void {
   const operator = { onRequest: auth.requireOperator };
 
-  app.post<{ Body: { source?: 'presenter' | 'test-card' } | null }>('/v1/sessions', { ...operator, schema: { body: createSessionBody } }, async (req, reply) => {
-    const record = await registry.create(req.body?.source ?? 'presenter');
+  app.post<{ Body: { source?: 'presenter' | 'test-card'; avatar?: string } | null }>('/v1/sessions', { ...operator, schema: { body: createSessionBody } }, async (req, reply) => {
+    const record = await registry.create(req.body?.source ?? 'presenter', req.body?.avatar);
     reply.code(201);
     return { ...record, watchPath: `/v1/sessions/${record.id}/ws` };
   });
 
   app.get<{ Params: IdParams }>('/v1/sessions/:id', { ...operator, schema: { params: sessionParams } }, async (req) =>
     registry.view(req.params.id),
+  );
+
+  // Switch the live presenter to another avatar (`cartoon` or a ready avatar id) without a break.
+  app.put<{ Params: IdParams; Body: { avatar: string } }>(
+    '/v1/sessions/:id/avatar',
+    { ...operator, schema: { params: sessionParams, body: setAvatarBody } },
+    async (req) => ({ avatar: (await registry.setAvatar(req.params.id, req.body.avatar)).avatar }),
   );
 
   app.delete<{ Params: IdParams }>('/v1/sessions/:id', { ...operator, schema: { params: sessionParams } }, async (req, reply) => {

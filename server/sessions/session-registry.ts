@@ -3,6 +3,7 @@ import { TestCard } from '../../pipeline/sources/test-card.ts';
 import type { MediaSource, VideoFormat } from '../../pipeline/core/media.ts';
 import { PresenterSource } from '../../pipeline/session/presenter-source.ts';
 import { CartoonAvatar } from '../../pipeline/stages/avatar/cartoon-avatar.ts';
+import type { AvatarProvider } from '../avatars/avatar-library.ts';
 import { StudioBackground } from '../../pipeline/stages/compose/backgrounds.ts';
 import type { TtsEngine } from '../../pipeline/stages/tts/tts-types.ts';
 import { OnnxVoiceMouth, type VoiceVisemeModel } from '../../pipeline/stages/lipsync/onnx-voice-mouth.ts';
@@ -30,9 +31,20 @@ export class SessionRegistry {
   readonly #tts: TtsEngine;
   readonly #maxSessions: number;
   readonly #voiceModel: VoiceVisemeModel | undefined;
+  readonly #avatars: AvatarProvider;
   #starting = 0;
 
-  constructor(store: SessionStore, pool: WorkerPool, rtc: RtcConfig, video: VideoFormat, tts: TtsEngine, maxSessions = Infinity, voiceModel?: VoiceVisemeModel) {
+  constructor(
+    store: SessionStore,
+    pool: WorkerPool,
+    rtc: RtcConfig,
+    video: VideoFormat,
+    tts: TtsEngine,
+    maxSessions = Infinity,
+    voiceModel?: VoiceVisemeModel,
+    avatars: AvatarProvider = { create: async (_avatar, height) => new CartoonAvatar(height) },
+  ) {
+    this.#avatars = avatars;
     this.#tts = tts;
     this.#maxSessions = maxSessions;
     this.#voiceModel = voiceModel;
@@ -42,35 +54,40 @@ export class SessionRegistry {
     this.#video = video;
   }
 
-  async create(source: SessionRecord['source'] = 'presenter'): Promise<SessionRecord> {
+  /** `avatar`: `cartoon` (default) or a ready real-person avatar's id; test-card sessions have none. */
+  async create(source: SessionRecord['source'] = 'presenter', avatar?: string): Promise<SessionRecord> {
+    if (source === 'test-card' && avatar !== undefined) throw new HttpError(400, 'a test-card session has no avatar');
     // Counting sessions still starting too, so a burst of requests can't overshoot the limit.
     if (this.#live.size + this.#starting >= this.#maxSessions) {
       throw new HttpError(429, `server at capacity (${this.#maxSessions} live sessions); try again later`);
     }
     this.#starting++;
     try {
-      return await this.#create(source);
+      return await this.#create(source, avatar ?? 'cartoon');
     } finally {
       this.#starting--;
     }
   }
 
-  async #create(source: SessionRecord['source']): Promise<SessionRecord> {
+  async #create(source: SessionRecord['source'], avatarName: string): Promise<SessionRecord> {
     const record: SessionRecord = {
       id: randomUUID(),
       viewerToken: randomBytes(24).toString('base64url'),
       createdAt: new Date().toISOString(),
       video: { ...this.#video },
       source,
+      ...(source === 'presenter' ? { avatar: avatarName } : {}),
       outputs: [],
     };
+    // Resolved first: an unknown or unfinished avatar is a 404/409 before any media is set up.
+    const avatar = source === 'presenter' ? await this.#avatars.create(avatarName, record.video.height) : undefined;
     const media: MediaSource =
       source === 'test-card'
         ? new TestCard(record.video)
         : new PresenterSource(
             record.video,
             this.#tts,
-            new CartoonAvatar(record.video.height),
+            avatar!,
             new StudioBackground(),
             Number.parseInt(record.id.slice(0, 8), 16),
             this.#voiceModel ? new OnnxVoiceMouth(this.#voiceModel) : new EnergyTiltMouth(),
@@ -119,6 +136,24 @@ export class SessionRegistry {
     const presenter = this.live(id).presenter;
     if (!presenter) throw new HttpError(409, `session ${id} shows the test card and has no presenter`);
     return presenter;
+  }
+
+  /** Switches a live presenter to another avatar (`cartoon` or a ready avatar id) between frames. */
+  async setAvatar(id: string, avatarName: string): Promise<SessionRecord> {
+    const presenter = this.presenter(id);
+    const avatar = await this.#avatars.create(avatarName, this.#video.height);
+    const record = await this.get(id);
+    presenter.setAvatar(avatar);
+    record.avatar = avatarName;
+    await this.#store.save(record);
+    return record;
+  }
+
+  /** Ids of live sessions showing this avatar (to switch them away when it is deleted). */
+  async sessionsShowing(avatarName: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (const id of this.#live.keys()) if ((await this.#store.get(id))?.avatar === avatarName) ids.push(id);
+    return ids;
   }
 
   async delete(id: string): Promise<void> {

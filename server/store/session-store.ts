@@ -15,6 +15,8 @@ export interface SessionRecord {
   video: VideoFormat;
   /** What the session shows: the AI presenter, or the foundation's test card (diagnostics). */
   source: 'presenter' | 'test-card';
+  /** Presenter sessions: `cartoon` or the id of the real-person avatar shown (absent: cartoon). */
+  avatar?: string;
   outputs: OutputRecord[];
 }
 
