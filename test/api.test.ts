@@ -47,7 +47,7 @@ test('malformed bodies: 400 with the reason', async () => {
   expectError(await server.api('POST', `/v1/sessions/${session.id}/outputs/rtmp`, { url: 'http://example.com/x' }), 400, /pattern/);
   expectError(await server.api('POST', `/v1/sessions/${session.id}/outputs/rtmp`, { url: 'rtmp://h/app', extra: 1 }), 400, /additional/);
   expectError(await server.api('POST', `/v1/sessions/${session.id}/outputs/rtmp`, { url: 42 }), 400, /string/);
-  expectError(await server.api('POST', '/v1/sessions', { avatar: 'nope' }), 400, /additional/);
+  expectError(await server.api('POST', '/v1/sessions', { avatr: 'cartoon' }), 400, /additional/);
   expectError(await server.api('POST', '/v1/sessions', { source: 'webcam' }), 400, /allowed values/);
 });
 
