@@ -28,3 +28,8 @@ export const OUTER_LIPS = [61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375,
 
 /** Face outline (silhouette), for masking out anything that is not face. */
 export const FACE_OVAL = [10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109] as const;
+
+/** Inner lip contour, clockwise from the left corner. */
+export const INNER_LIPS = [78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95] as const;
+
+export const LIPS = [...OUTER_LIPS, ...INNER_LIPS] as const;

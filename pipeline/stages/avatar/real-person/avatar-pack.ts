@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createCanvas, ImageData, loadImage } from '@napi-rs/canvas';
 import type { Similarity } from './geometry.ts';
+import type { LipModel } from './lip-shape.ts';
 import { mouthRegion, type MouthRegion } from './mouth-region.ts';
 import type { VideoInfo } from './probe.ts';
 
@@ -14,6 +15,8 @@ export interface AtlasEntry {
   width: number;
   /** Pose quality: |yaw| proxy plus the stable-landmark fit residual (lower is better). */
   poseCost: number;
+  /** Its 40 lip points in canonical pixels. */
+  lips: number[];
 }
 
 /** Summary written as manifest.json in the pack folder. */
@@ -24,7 +27,7 @@ export interface PackManifest {
   fps: number;
   source: VideoInfo & { faceFraction: number; framesAnalysed: number };
   idle: { frames: number; startFrame: number; endFrame: number; crossfade: number };
-  atlas: { entries: number; region: { x0: number; y0: number; w: number; h: number } };
+  atlas: { entries: number; region: { x0: number; y0: number; w: number; h: number; scale: number } };
   /** The person's range of mouth shapes (low/rest/high), for mapping viseme targets onto it. */
   calibration: { openLo: number; openHi: number; widthLo: number; widthRest: number; widthHi: number };
   matte: 'chroma' | 'none';
@@ -44,6 +47,7 @@ export interface AvatarPack {
   reference: Float32Array;
   region: MouthRegion;
   atlas: AtlasEntry[];
+  lipModel: LipModel;
   /** RGB crops, region.w × region.h each. */
   crops: Uint8Array[];
 }
@@ -63,7 +67,7 @@ export async function writeAvatarPack(dir: string, pack: AvatarPack): Promise<vo
   await writeFile(path.join(dir, 'reference.f32'), Buffer.from(pack.reference.buffer, pack.reference.byteOffset, pack.reference.byteLength));
   const crops = Buffer.concat(pack.crops.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)));
   await writeFile(path.join(dir, 'atlas.rgb'), crops);
-  await writeFile(path.join(dir, 'atlas.json'), JSON.stringify({ entries: pack.atlas, idleToCanon: pack.idleToCanon }));
+  await writeFile(path.join(dir, 'atlas.json'), JSON.stringify({ entries: pack.atlas, idleToCanon: pack.idleToCanon, lipModel: pack.lipModel }));
   // The manifest last: its presence marks a complete pack.
   await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
 }
@@ -87,10 +91,10 @@ export async function loadAvatarPack(dir: string): Promise<AvatarPack> {
   const refBuf = await readFile(path.join(dir, 'reference.f32'));
   const reference = new Float32Array(refBuf.buffer.slice(refBuf.byteOffset, refBuf.byteOffset + refBuf.byteLength));
   const region = mouthRegion(reference);
-  const meta = JSON.parse(await readFile(path.join(dir, 'atlas.json'), 'utf8')) as { entries: AtlasEntry[]; idleToCanon: Similarity[] };
+  const meta = JSON.parse(await readFile(path.join(dir, 'atlas.json'), 'utf8')) as { entries: AtlasEntry[]; idleToCanon: Similarity[]; lipModel: LipModel };
   const raw = await readFile(path.join(dir, 'atlas.rgb'));
   const size = region.w * region.h * 3;
   if (raw.length !== size * meta.entries.length) throw new Error(`avatar pack ${dir}: atlas.rgb has ${raw.length} bytes, expected ${size * meta.entries.length}`);
   const crops = meta.entries.map((_, i) => new Uint8Array(raw.buffer, raw.byteOffset + i * size, size));
-  return { manifest, idle, idleToCanon: meta.idleToCanon, idleLandmarks, reference, region, atlas: meta.entries, crops };
+  return { manifest, idle, idleToCanon: meta.idleToCanon, idleLandmarks, reference, region, atlas: meta.entries, lipModel: meta.lipModel, crops };
 }

@@ -3,6 +3,7 @@ import { STABLE_POINTS } from '../../face/mesh-indices.ts';
 import { writeAvatarPack, type AtlasEntry, type AvatarPack, type PackManifest } from './avatar-pack.ts';
 import { eyeDistance, fitSimilarity, headPose, measureMouth, residual, type Similarity } from './geometry.ts';
 import { chooseIdleLoop } from './idle-loop.ts';
+import { fitLipModel, lipShape } from './lip-shape.ts';
 import { applyChromaKey, estimateChromaKey, opaque } from './matte.ts';
 import { cropMouth } from './mouth-blend.ts';
 import { mouthRegion } from './mouth-region.ts';
@@ -35,9 +36,9 @@ export interface EnrollOptions {
 export const MIN_FACE_FRACTION = 0.8;
 const VALIDATION_SAMPLES = 24;
 /** Atlas: (opening × width) bins over the person's range, and the best mouths kept per bin. */
-const OPEN_BINS = 16;
-const WIDTH_BINS = 10;
-const PER_BIN = 3;
+const OPEN_BINS = 24;
+const WIDTH_BINS = 14;
+const PER_BIN = 6;
 
 /**
  * Builds an avatar pack from an enrollment video into packDir. Throws EnrollmentError (message for
@@ -104,7 +105,7 @@ export async function enrollAvatar(videoPath: string, packDir: string, opts: Enr
       const m = measures[i]!;
       const ob = Math.min(OPEN_BINS - 1, Math.max(0, Math.floor(((m.open - calibration.openLo) / (calibration.openHi - calibration.openLo)) * OPEN_BINS)));
       const wb = Math.min(WIDTH_BINS - 1, Math.max(0, Math.floor(((m.width - calibration.widthLo) / (calibration.widthHi - calibration.widthLo)) * WIDTH_BINS)));
-      candidates.push({ frame: i, open: m.open, width: m.width, poseCost, bin: ob * WIDTH_BINS + wb });
+      candidates.push({ frame: i, open: m.open, width: m.width, poseCost, lips: Array.from(lipShape(p, toCanon[i]!), (v) => Math.round(v * 100) / 100), bin: ob * WIDTH_BINS + wb });
     });
     const byBin = new Map<number, (AtlasEntry & { bin: number })[]>();
     for (const c of candidates) byBin.set(c.bin, [...(byBin.get(c.bin) ?? []), c]);
@@ -115,11 +116,12 @@ export async function enrollAvatar(videoPath: string, packDir: string, opts: Enr
       const picked: typeof list = [];
       for (const c of list) {
         if (picked.length >= PER_BIN) break;
-        if (picked.every((p) => Math.abs(p.frame - c.frame) > info.fps)) picked.push(c);
+        if (picked.every((p) => Math.abs(p.frame - c.frame) > info.fps / 4)) picked.push(c);
       }
       for (const { bin: _bin, ...entry } of picked) atlas.push(entry);
     }
     atlas.sort((a, b) => a.frame - b.frame);
+    const lipModel = fitLipModel(candidates.map((c) => ({ open: c.open, width: c.width, lips: Float32Array.from(c.lips) })));
     if (atlas.length < 8) throw new EnrollmentError(`only ${atlas.length} usable mouth shapes were found; record the person facing the camera and talking`);
 
     // 4. Second pass: the idle frames and the atlas crops.
@@ -164,7 +166,7 @@ export async function enrollAvatar(videoPath: string, packDir: string, opts: Enr
       fps: info.fps,
       source: { ...info, faceFraction, framesAnalysed: points.length },
       idle: { frames: idle.length, startFrame: loop.start, endFrame: loop.end, crossfade: loop.crossfade },
-      atlas: { entries: atlas.length, region: { x0: region.x0, y0: region.y0, w: region.w, h: region.h } },
+      atlas: { entries: atlas.length, region: { x0: region.x0, y0: region.y0, w: region.w, h: region.h, scale: region.scale } },
       calibration,
       matte: key ? 'chroma' : 'none',
       analysisSeconds: (performance.now() - started) / 1000,
@@ -177,6 +179,7 @@ export async function enrollAvatar(videoPath: string, packDir: string, opts: Enr
       reference,
       region,
       atlas,
+      lipModel,
       crops: atlas.map((a) => crops.get(a.frame)!),
     };
     await writeAvatarPack(packDir, pack);

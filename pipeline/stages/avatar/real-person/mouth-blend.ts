@@ -1,5 +1,6 @@
 import { apply, invert, type Similarity } from './geometry.ts';
 import type { MouthRegion } from './mouth-region.ts';
+import type { Affine } from './lip-shape.ts';
 
 function bilinear(src: Uint8Array, w: number, u: number, v: number, c: number): number {
   const x = Math.floor(u), y = Math.floor(v);
@@ -17,7 +18,7 @@ export function cropMouth(rgb: Uint8Array, width: number, height: number, frameT
   const back = invert(frameToCanon);
   for (let v = 0; v < region.h; v++) {
     for (let u = 0; u < region.w; u++) {
-      const [x, y] = apply(back, region.x0 + u, region.y0 + v);
+      const [x, y] = apply(back, region.x0 + u / region.scale, region.y0 + v / region.scale);
       const xc = Math.min(width - 1.001, Math.max(0, x)), yc = Math.min(height - 1.001, Math.max(0, y));
       const o = (v * region.w + u) * 3;
       for (let c = 0; c < 3; c++) out[o + c] = bilinear(rgb, width, xc, yc, c) + 0.5;
@@ -34,18 +35,21 @@ type Gains = Float32Array; // [quadrant 0..3][channel 0..2]
  * mouth, where both should agree) and returns gains per quadrant, which the blend interpolates.
  * Dark pixels (mouth interior, nostrils) and non-opaque base pixels are left out.
  */
-function ringGains(dst: Uint8ClampedArray, dw: number, dh: number, crop: Uint8Array, region: MouthRegion, canonToBase: Similarity): Gains {
+function ringGains(dst: Uint8ClampedArray, dw: number, dh: number, crop: Uint8Array, region: MouthRegion, canonToBase: Similarity, warp: Affine): Gains {
   const sums = new Float64Array(4 * 6);
   for (let v = 0; v < region.h; v += 1) {
     for (let u = 0; u < region.w; u += 1) {
       const m = region.mask[v * region.w + u];
       if (m < 0.05 || m > 0.8) continue;
-      const [x, y] = apply(canonToBase, region.x0 + u, region.y0 + v);
+      const cx = region.x0 + u / region.scale, cy = region.y0 + v / region.scale;
+      const [x, y] = apply(canonToBase, cx, cy);
       const xi = Math.round(x), yi = Math.round(y);
       if (xi < 0 || yi < 0 || xi >= dw || yi >= dh) continue;
       const d = (yi * dw + xi) * 4;
       if (dst[d + 3] < 250) continue;
-      const o = (v * region.w + u) * 3;
+      const su = Math.round((warp[0] * cx + warp[1] * cy + warp[2] - region.x0) * region.scale), sv = Math.round((warp[3] * cx + warp[4] * cy + warp[5] - region.y0) * region.scale);
+      if (su < 0 || sv < 0 || su >= region.w || sv >= region.h) continue;
+      const o = (sv * region.w + su) * 3;
       const lumC = crop[o] + crop[o + 1] + crop[o + 2];
       const lumB = dst[d] + dst[d + 1] + dst[d + 2];
       if (lumC < 150 || lumB < 150) continue;
@@ -68,7 +72,11 @@ function ringGains(dst: Uint8ClampedArray, dw: number, dh: number, crop: Uint8Ar
 
 export interface BlendOptions {
   colourMatch?: boolean;
+  /** Canonical target point → canonical point of the crop (the lip-landmark fit); identity if absent. */
+  warp?: Affine;
 }
+
+const IDENTITY: Affine = [1, 0, 0, 0, 1, 0];
 
 /**
  * Blends a canonical mouth crop into a base frame (RGBA, in place): every base pixel inside the
@@ -76,25 +84,30 @@ export interface BlendOptions {
  */
 export function blendMouth(dst: Uint8ClampedArray, dw: number, dh: number, baseToCanon: Similarity, region: MouthRegion, crop: Uint8Array, opts: BlendOptions = {}): void {
   const canonToBase = invert(baseToCanon);
-  const gains = opts.colourMatch === false ? new Float32Array(12).fill(1) : ringGains(dst, dw, dh, crop, region, canonToBase);
+  const warp = opts.warp ?? IDENTITY;
+  const gains = opts.colourMatch === false ? new Float32Array(12).fill(1) : ringGains(dst, dw, dh, crop, region, canonToBase, warp);
+  const [wa, wb, wc, wd, we, wf] = warp;
   // Bounding box of the region in base pixels.
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (const [u, v] of [[0, 0], [region.w, 0], [0, region.h], [region.w, region.h]]) {
-    const [x, y] = apply(canonToBase, region.x0 + u, region.y0 + v);
+    const [x, y] = apply(canonToBase, region.x0 + u / region.scale, region.y0 + v / region.scale);
     minX = Math.min(minX, x); maxX = Math.max(maxX, x);
     minY = Math.min(minY, y); maxY = Math.max(maxY, y);
   }
   const x0 = Math.max(0, Math.floor(minX)), x1 = Math.min(dw - 1, Math.ceil(maxX));
   const y0 = Math.max(0, Math.floor(minY)), y1 = Math.min(dh - 1, Math.ceil(maxY));
   const { a, b, tx, ty } = baseToCanon;
-  const rw = region.w, rh = region.h;
+  const rw = region.w, rh = region.h, k = region.scale;
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
-      const u = a * x - b * y + tx - region.x0;
-      const v = b * x + a * y + ty - region.y0;
-      if (u < 0 || v < 0 || u >= rw - 1 || v >= rh - 1) continue;
-      const m = region.mask[(v | 0) * rw + (u | 0)];
+      const cx = a * x - b * y + tx, cy = b * x + a * y + ty;
+      const mu = (cx - region.x0) * k, mv = (cy - region.y0) * k;
+      if (mu < 0 || mv < 0 || mu >= rw - 1 || mv >= rh - 1) continue;
+      const m = region.mask[(mv | 0) * rw + (mu | 0)];
       if (m <= 0.002) continue;
+      // The mask stays put (a fixed seam); the crop's content moves with the lip fit.
+      const u = Math.min(rw - 1.001, Math.max(0, (wa * cx + wb * cy + wc - region.x0) * k));
+      const v = Math.min(rh - 1.001, Math.max(0, (wd * cx + we * cy + wf - region.y0) * k));
       // Gains interpolated between the four quadrants.
       const gx = Math.min(1, Math.max(0, u / rw * 2 - 0.5)), gy = Math.min(1, Math.max(0, v / rh * 2 - 0.5));
       const d = (y * dw + x) * 4;
@@ -105,4 +118,29 @@ export function blendMouth(dst: Uint8ClampedArray, dw: number, dh: number, baseT
       }
     }
   }
+}
+
+/**
+ * Several warped atlas mouths averaged into one crop (target space, identity warp), weighted:
+ * softens what no single mouth matches, at the price of some ghosting — so few, close ones.
+ */
+export function mixCrops(region: MouthRegion, crops: Uint8Array[], warps: Affine[], weights: number[], out = new Uint8Array(region.w * region.h * 3)): Uint8Array {
+  const k = region.scale;
+  const acc = new Float32Array(out.length);
+  crops.forEach((crop, i) => {
+    const [wa, wb, wc, wd, we, wf] = warps[i];
+    const wt = weights[i];
+    for (let v = 0; v < region.h; v++) {
+      const cy = region.y0 + v / k;
+      for (let u = 0; u < region.w; u++) {
+        const cx = region.x0 + u / k;
+        const su = Math.min(region.w - 1.001, Math.max(0, (wa * cx + wb * cy + wc - region.x0) * k));
+        const sv = Math.min(region.h - 1.001, Math.max(0, (wd * cx + we * cy + wf - region.y0) * k));
+        const o = (v * region.w + u) * 3;
+        for (let c = 0; c < 3; c++) acc[o + c] += wt * bilinear(crop, region.w, su, sv, c);
+      }
+    }
+  });
+  for (let i = 0; i < out.length; i++) out[i] = acc[i] + 0.5;
+  return out;
 }

@@ -6,10 +6,14 @@ import { eyeDistance, mouthCenter } from './geometry.ts';
  * Atlas mouths are stored as crops of this box; the renderer blends them in with this mask.
  */
 export interface MouthRegion {
+  /** Box origin in canonical pixels. */
   x0: number;
   y0: number;
+  /** Crop size in crop pixels (canonical size × scale). */
   w: number;
   h: number;
+  /** Crop pixels per canonical pixel: crops are stored supersampled so the second resampling at render time doesn't blur them. */
+  scale: number;
   /** Blend weight per crop pixel, 0..1. */
   mask: Float32Array;
 }
@@ -21,20 +25,22 @@ const DROP = 0.06;
 /** The inner part (normalised radius below this) is fully replaced; it fades out to 1. */
 const SOLID = 0.55;
 
-export function mouthRegion(reference: Float32Array): MouthRegion {
+export const CROP_SCALE = 2;
+
+export function mouthRegion(reference: Float32Array, scale = CROP_SCALE): MouthRegion {
   const s = eyeDistance(reference);
   const [mx, my] = mouthCenter(reference);
   const cx = mx, cy = my + DROP * s;
   const ax = HALF_WIDTH * s, ay = HALF_HEIGHT * s;
   const x0 = Math.floor(cx - ax) - 1, y0 = Math.floor(cy - ay) - 1;
-  const w = Math.ceil(2 * ax) + 3, h = Math.ceil(2 * ay) + 3;
+  const w = (Math.ceil(2 * ax) + 3) * scale, h = (Math.ceil(2 * ay) + 3) * scale;
   const mask = new Float32Array(w * h);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const r = Math.hypot((x0 + x - cx) / ax, (y0 + y - cy) / ay);
+      const r = Math.hypot((x0 + x / scale - cx) / ax, (y0 + y / scale - cy) / ay);
       const t = Math.min(1, Math.max(0, (1 - r) / (1 - SOLID)));
       mask[y * w + x] = t * t * (3 - 2 * t);
     }
   }
-  return { x0, y0, w, h, mask };
+  return { x0, y0, w, h, scale, mask };
 }

@@ -1,0 +1,87 @@
+import type { MouthShape } from '../../lipsync/visemes.ts';
+import type { AtlasEntry, PackManifest } from './avatar-pack.ts';
+import type { MouthMeasure } from './geometry.ts';
+import { fitAffine, invertAffine, lipDistance, predictLips, type Affine, type LipModel, type LipShape } from './lip-shape.ts';
+
+/** How much closer (mean lip-point distance, canonical px) a new mouth must be before we switch. */
+const HYSTERESIS = 0.35;
+/** Pose cost → px of lip distance. */
+const POSE_WEIGHT = 2;
+
+export interface MouthChoice {
+  entry: number;
+  /** Canonical target → crop coordinates: moves the chosen lips onto the target outline. */
+  warp: Affine;
+}
+
+/**
+ * Picks one sharp atlas mouth per frame (blending several ghosts the teeth): the one whose lip
+ * outline is nearest the target outline, preferring frontal crops, and keeping the previous pick
+ * unless another is clearly closer so the mouth doesn't flicker between near-identical crops. The
+ * pick is then warped (affine fit over the 40 lip points) onto the target outline.
+ */
+export class MouthSelector {
+  readonly #atlas: AtlasEntry[];
+  readonly #lips: Float32Array[];
+  readonly #cal: PackManifest['calibration'];
+  readonly #model: LipModel;
+  readonly #target: Float32Array;
+  #previous = -1;
+
+  constructor(atlas: AtlasEntry[], calibration: PackManifest['calibration'], model: LipModel) {
+    this.#atlas = atlas;
+    this.#lips = atlas.map((e) => Float32Array.from(e.lips));
+    this.#cal = calibration;
+    this.#model = model;
+    this.#target = new Float32Array(model.mean.length);
+  }
+
+  /** Viseme-space shape (open 0..1, width ~0.35..0.75 with 0.5 at rest) → this person's measures. */
+  measureFor(shape: MouthShape): MouthMeasure {
+    const c = this.#cal;
+    const open = c.openLo + Math.min(1, Math.max(0, shape.open)) * (c.openHi - c.openLo);
+    // Rounded lips (oo, w) are narrower than their width alone says.
+    const w = shape.width - 0.12 * shape.round;
+    const width = w >= 0.5 ? c.widthRest + ((w - 0.5) / 0.25) * (c.widthHi - c.widthRest) : c.widthRest - ((0.5 - w) / 0.2) * (c.widthRest - c.widthLo);
+    return { open, width };
+  }
+
+  /** The person's lip outline for a measure (their own linear lip model). */
+  lipsFor(m: MouthMeasure): LipShape {
+    return predictLips(this.#model, m.open, m.width, this.#target);
+  }
+
+  /**
+   * The `k` nearest mouths with inverse-distance weights, the previous frame's nearest kept
+   * first while it stays close (temporal stability).
+   */
+  selectNearest(target: LipShape, k: number): { choices: MouthChoice[]; weights: number[] } {
+    const first = this.select(target);
+    const scored = this.#lips.map((l, i) => ({ i, d: lipDistance(l, target) + POSE_WEIGHT * this.#atlas[i].poseCost })).filter((s) => s.i !== first.entry);
+    scored.sort((a, b) => a.d - b.d);
+    const picks = [{ i: first.entry, d: lipDistance(this.#lips[first.entry], target) + POSE_WEIGHT * this.#atlas[first.entry].poseCost }, ...scored.slice(0, k - 1)];
+    const raw = picks.map((p) => 1 / (0.3 + p.d) ** 2);
+    const sum = raw.reduce((a, b) => a + b, 0);
+    return {
+      choices: picks.map((p) => ({ entry: p.i, warp: invertAffine(fitAffine(this.#lips[p.i], target)) })),
+      weights: raw.map((w) => w / sum),
+    };
+  }
+
+  select(target: LipShape): MouthChoice {
+    let best = 0;
+    let bestCost = Infinity;
+    const cost = (i: number) => lipDistance(this.#lips[i], target) + POSE_WEIGHT * this.#atlas[i].poseCost;
+    for (let i = 0; i < this.#lips.length; i++) {
+      const k = cost(i);
+      if (k < bestCost) {
+        bestCost = k;
+        best = i;
+      }
+    }
+    if (this.#previous >= 0 && cost(this.#previous) < bestCost + HYSTERESIS) best = this.#previous;
+    this.#previous = best;
+    // fitAffine(crop lips → target lips) maps crop → target; sampling needs target → crop.
+    return { entry: best, warp: invertAffine(fitAffine(this.#lips[best], target)) };
+  }
+}
