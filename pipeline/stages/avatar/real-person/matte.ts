@@ -4,6 +4,8 @@ import { FACE_OVAL } from '../../face/mesh-indices.ts';
 export interface ChromaKey {
   cb: number;
   cr: number;
+  /** The backdrop colour itself (median of the border), to unmix it from edge pixels. */
+  rgb: [number, number, number];
   /** Chroma distance below which a pixel is backdrop, and above which it is fully foreground. */
   inner: number;
   outer: number;
@@ -34,7 +36,12 @@ export function estimateChromaKey(rgb: Uint8Array, width: number, height: number
   // Saturated backdrop (far from grey) that most of the border matches: a keyable screen.
   if (Math.hypot(cb, cr) < 40 || p80 > 18) return undefined;
   const inner = Math.max(12, p80 * 2.2);
-  return { cb, cr, inner, outer: inner + 28 };
+  const channel = (c: number) => {
+    const v: number[] = [];
+    for (let x = 0; x < width; x += 2) v.push(rgb[3 * (width + x) + c]);
+    return v.sort((a, b) => a - b)[v.length >> 1];
+  };
+  return { cb, cr, rgb: [channel(0), channel(1), channel(2)], inner, outer: inner + 28 };
 }
 
 function pointInPolygon(x: number, y: number, poly: number[]): boolean {
@@ -98,9 +105,37 @@ export function applyChromaKey(rgb: Uint8Array, width: number, height: number, k
     const near = (x > 0 && keep[i - 1]) || (x < width - 1 && keep[i + 1]) || (y > 0 && keep[i - width]) || (y < height - 1 && keep[i + width]);
     if (!near) alpha[i] = 0;
   }
+  // Edge pixels are part backdrop: pull the alpha edge in by a pixel and soften it, so no
+  // fringe of the screen's colour rings the person over a new background.
+  const eroded = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = i % width, y = (i / width) | 0;
+    let m = alpha[i];
+    if (x > 0) m = Math.min(m, alpha[i - 1]);
+    if (x < width - 1) m = Math.min(m, alpha[i + 1]);
+    if (y > 0) m = Math.min(m, alpha[i - width]);
+    if (y < height - 1) m = Math.min(m, alpha[i + width]);
+    eroded[i] = m;
+  }
+  for (let i = 0; i < n; i++) {
+    const x = i % width, y = (i / width) | 0;
+    if (x === 0 || y === 0 || x === width - 1 || y === height - 1) {
+      alpha[i] = eroded[i];
+      continue;
+    }
+    alpha[i] = (4 * eroded[i] + eroded[i - 1] + eroded[i + 1] + eroded[i - width] + eroded[i + width]) / 8;
+  }
   const blueScreen = key.cb > Math.abs(key.cr);
+  const [kr, kg, kb] = key.rgb;
   for (let i = 0; i < n; i++) {
     let r = rgb[3 * i], g = rgb[3 * i + 1], b = rgb[3 * i + 2];
+    const a = alpha[i];
+    if (a > 0.05 && a < 0.98) {
+      // Unmix: observed = a·person + (1 − a)·backdrop.
+      r = Math.min(255, Math.max(0, (r - (1 - a) * kr) / a));
+      g = Math.min(255, Math.max(0, (g - (1 - a) * kg) / a));
+      b = Math.min(255, Math.max(0, (b - (1 - a) * kb) / a));
+    }
     // Spill: the screen's colour reflected on hair and skin edges.
     if (blueScreen) b = Math.min(b, Math.max(r, g));
     else if (key.cr < 0 && -key.cr > Math.abs(key.cb)) g = Math.min(g, Math.max(r, b));
