@@ -6,6 +6,7 @@ import { benchPublishAlternatives } from './publish-alternatives.ts';
 import { benchPresenter } from './presenter.ts';
 import { benchPanel } from './panel.ts';
 import { benchVoice } from './voice.ts';
+import { benchRealPerson } from './real-person.ts';
 
 const only = process.argv[2];
 const benches: [string, () => Promise<void>][] = [
@@ -16,6 +17,7 @@ const benches: [string, () => Promise<void>][] = [
   ['presenter', benchPresenter],
   ['panel', benchPanel],
   ['voice', benchVoice],
+  ['real-person', benchRealPerson],
 ];
 for (const [name, fn] of benches) {
   if (only && name !== only) continue;
