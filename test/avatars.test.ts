@@ -51,6 +51,9 @@ test.before(async () => {
   redis = await startRedis();
   server = await startServer(serverEnv());
 });
+let t0 = 0;
+test.before.each(() => void (t0 = Date.now()));
+test.after.each((ctx) => console.log(`  [${((Date.now() - t0) / 1000).toFixed(1)} s] ${ctx.__test__}`));
 test.after(async () => {
   await server?.close();
   await redis?.close();
@@ -80,7 +83,7 @@ const withConsent = (file: string, filename = path.basename(file)): Part[] => [
 
 function expectRefused(res: { status: number; body: any }, status: number, message: RegExp) {
   assert.is(res.status, status, JSON.stringify(res.body));
-  assert.match(res.body.message, message);
+  assert.match(res.body.message, message, JSON.stringify(res.body));
   assert.equal(leftovers(), [], 'nothing left in the avatar folder');
 }
 
@@ -92,7 +95,7 @@ async function getAvatar(id: string): Promise<AvatarInfo> {
 
 async function waitState(id: string, states: AvatarInfo['state'][], timeoutMs: number): Promise<AvatarInfo> {
   let last: AvatarInfo | undefined;
-  await waitFor(() => (void getAvatar(id).then((a) => (last = a)), last !== undefined && states.includes(last.state)), timeoutMs, `avatar ${id} ${states.join('/')}`);
+  await waitFor(() => (void getAvatar(id).then((a) => (last = a), () => {}), last !== undefined && states.includes(last.state)), timeoutMs, `avatar ${id} ${states.join('/')}`);
   return last!;
 }
 
@@ -152,7 +155,7 @@ test('enrollment: 202 after the face check, progress over the websocket and GET,
   ws.on('message', (m) => events.push(JSON.parse(String(m))));
   const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
   const polled: number[] = [];
-  const poll = setInterval(() => void getAvatar(accepted.id).then((a) => polled.push(a.progress)), 500);
+  const poll = setInterval(() => void getAvatar(accepted.id).then((a) => polled.push(a.progress), () => {}), 500);
   try {
     await waitFor(() => events.some((e) => e.event !== 'avatar.progress'), 120_000, 'the enrollment to end');
   } finally {
@@ -187,7 +190,7 @@ test('a job survives its server being killed: a new server on the same Redis and
   const accepted = await client().enrollAvatar(new Blob([readFileSync(media.good)]), CONSENT);
   assert.is(accepted.state, 'processing');
   let progress = 0;
-  await waitFor(() => (void getAvatar(accepted.id).then((a) => (progress = a.progress)), progress > 0.1), 60_000, 'progress > 0.1');
+  await waitFor(() => (void getAvatar(accepted.id).then((a) => (progress = a.progress), () => {}), progress > 0.1), 60_000, 'progress > 0.1');
   server.proc.kill('SIGKILL');
   await stop(server.proc);
   server = await startServer(serverEnv());

@@ -1,5 +1,4 @@
 import { createWriteStream } from 'node:fs';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import type { AvatarConsent } from '../../client-sdk/src/types.ts';
@@ -28,6 +27,12 @@ const FORM_HINT = 'send multipart/form-data with a "consent" field (JSON), an op
  */
 export async function receiveUpload(req: FastifyRequest, files: AvatarFiles, id: string, maxBytes: number): Promise<ReceivedUpload> {
   if (!req.isMultipart()) throw new HttpError(415, `expected multipart/form-data: ${FORM_HINT}`);
+  // Declared too big for any form within the limit: refuse before storing a byte.
+  const declared = Number(req.headers['content-length']);
+  if (declared > maxBytes + FORM_OVERHEAD) {
+    await drain(req.raw, 2 * maxBytes);
+    throw tooLarge(maxBytes);
+  }
   let consent: Required<AvatarConsent> | undefined;
   let rawConsent: string | undefined;
   let name: string | undefined;
@@ -49,7 +54,9 @@ export async function receiveUpload(req: FastifyRequest, files: AvatarFiles, id:
         throw new HttpError(400, `unknown file field "${part.fieldname}": ${FORM_HINT}`);
       }
       await files.create(id);
-      upload = `upload${safeExtension(part.filename)}`;
+      // No extension from the client: ffmpeg then recognises the container by its content (a
+      // ".txt" name would make it read text as "ANSI art" video).
+      upload = 'upload';
       const counter = (chunk: Buffer) => (bytes += chunk.length);
       part.file.on('data', counter);
       await pipeline(part.file, createWriteStream(files.upload(id, upload)));
@@ -61,20 +68,44 @@ export async function receiveUpload(req: FastifyRequest, files: AvatarFiles, id:
     return { consent, name: name ?? consent.personName, upload, bytes };
   } catch (err) {
     await files.remove(id);
+    await drain(req.raw, 2 * maxBytes);
     throw asHttpError(err as Error & { code?: string }, maxBytes);
   }
+}
+
+/** Room for the form's other fields and part headers besides the video. */
+const FORM_OVERHEAD = 1024 * 1024;
+
+/**
+ * Reads and drops what is left of a refused upload, so the client, still sending, gets to read the
+ * answer (many close their end on a reset) and a keep-alive connection stays usable. Bounded: past
+ * `maxBytes` or 30 s the connection is left to close after the answer.
+ */
+function drain(raw: FastifyRequest['raw'], maxBytes: number): Promise<void> {
+  if (raw.readableEnded || raw.destroyed) return Promise.resolve();
+  raw.unpipe();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      raw.off('data', onData).off('end', done).off('close', done).off('error', done);
+      raw.pause();
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > maxBytes) done();
+    };
+    const timer = setTimeout(done, 30_000);
+    raw.on('data', onData).once('end', done).once('close', done).once('error', done);
+    raw.resume();
+  });
 }
 
 function parseName(value: string): string {
   const name = value.trim();
   if (!name || name.length > 100) throw new HttpError(400, 'form field "name" must be 1–100 characters');
   return name;
-}
-
-/** The original extension (some containers are easier for ffmpeg to recognise by name), or none. */
-function safeExtension(filename: string | undefined): string {
-  const ext = path.extname(filename ?? '').toLowerCase();
-  return /^\.[a-z0-9]{1,8}$/.test(ext) ? ext : '';
 }
 
 function tooLarge(maxBytes: number): HttpError {
