@@ -25,6 +25,8 @@ const media = {
   text: path.join(work, 'notes.txt'),
   short: path.join(work, 'short5.mp4'),
   truncated: path.join(work, 'truncated.mp4'),
+  /** Just over the limit, so only counting the streamed bytes (not the declared length) catches it. */
+  overLimit: path.join(work, 'over-limit.mp4'),
   noFace: path.join(work, 'testsrc.mp4'),
   good: path.join(work, 'franck20.mp4'),
 };
@@ -48,6 +50,7 @@ test.before(async () => {
     ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '12', '-c:v', 'libx264', '-preset', 'veryfast', media.noFace]),
   ]);
   writeFileSync(media.truncated, readFileSync(SOURCE).subarray(0, 1_500_000));
+  writeFileSync(media.overLimit, readFileSync(SOURCE).subarray(0, MAX_BYTES + 1000));
   redis = await startRedis();
   server = await startServer(serverEnv());
 });
@@ -108,6 +111,14 @@ test('credentials: none or a viewer token get no further than 401/403, before th
   assert.is((await server.api('GET', '/v1/avatars', undefined, session.viewerToken)).status, 401);
   await server.api('DELETE', `/v1/sessions/${session.id}`);
   assert.equal(leftovers(), []);
+  const wsStatus = (id: string, headers: Record<string, string>) =>
+    new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${server.baseUrl.replace('http', 'ws')}/v1/avatars/${id}/ws`, { headers });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => (ws.close(), resolve(101)));
+    });
+  assert.is(await wsStatus('no-such-avatar', {}), 401);
+  assert.is(await wsStatus('no-such-avatar', { authorization: `Bearer ${API_KEY}` }), 404);
 });
 
 test('consent is required: missing, malformed or incomplete is a 400 with nothing stored', async () => {
@@ -133,6 +144,7 @@ test('bad videos: each refused with its reason, nothing left behind', async () =
   expectRefused(await upload(withConsent(media.short)), 400, /5\.0 s long; at least 10 s/);
   expectRefused(await upload(withConsent(media.truncated)), 400, /truncated or damaged/);
   expectRefused(await upload(withConsent(SOURCE)), 413, /larger than the 2 MiB upload limit/);
+  expectRefused(await upload(withConsent(media.overLimit)), 413, /larger than the 2 MiB upload limit/);
   const started = Date.now();
   expectRefused(await upload(withConsent(media.noFace)), 400, /face was found in only \d+ ?% of the frames/);
   console.log(`  no-face video refused in ${((Date.now() - started) / 1000).toFixed(1)} s`);

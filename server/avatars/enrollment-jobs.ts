@@ -65,6 +65,8 @@ type JobEvents = {
   validated: [id: string];
   /** Just before a job's `avatar.failed` update: whether the reason is the video's (a 400) or the server's. */
   failure: [id: string, userFacing: boolean];
+  /** The server is stopping: uploads waiting for the face check answer with what they have. */
+  closing: [];
 };
 
 export class EnrollmentJobs extends EventEmitter<JobEvents> {
@@ -126,6 +128,7 @@ export class EnrollmentJobs extends EventEmitter<JobEvents> {
         this.off('validated', onValidated);
         this.off('update', onUpdate);
         this.off('failure', onFailure);
+        this.off('closing', onClosing);
         resolve({ outcome, record: record ?? (await this.get(id))!, userFacing });
       };
       const onValidated = (vid: string) => vid === id && void done('validated');
@@ -136,7 +139,9 @@ export class EnrollmentJobs extends EventEmitter<JobEvents> {
         else if (event === 'avatar.cancelled') void done('cancelled', record);
         else if (event === 'avatar.ready') void done('validated', record);
       };
-      const timer = setTimeout(() => void done('timeout'), timeoutMs);
+      const onClosing = () => void done('timeout');
+      const timer = setTimeout(onClosing, timeoutMs);
+      this.on('closing', onClosing);
       this.on('validated', onValidated);
       this.on('update', onUpdate);
       this.on('failure', onFailure);
@@ -202,6 +207,7 @@ export class EnrollmentJobs extends EventEmitter<JobEvents> {
   /** Server shutdown: stops the running child but keeps its record `processing`, so a restart re-runs it. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.emit('closing');
     const running = this.#running;
     if (running) {
       running.stop = 'shutdown';
