@@ -166,6 +166,10 @@ test('enrollment: 202 after the face check, progress over the websocket and GET,
   const ws = new WebSocket(`${server.baseUrl.replace('http', 'ws')}/v1/avatars/${accepted.id}/ws`, { headers: { authorization: `Bearer ${API_KEY}` } });
   ws.on('message', (m) => events.push(JSON.parse(String(m))));
   const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+  // The job runs in its own process, at low priority (live streams keep the cores).
+  const { stdout: pids } = await run('pgrep', ['-f', `enroll-process.ts ${avatarDir}/${accepted.id}`]);
+  const { stdout: nice } = await run('ps', ['-o', 'ni=', '-p', pids.trim().split('\n')[0]!]);
+  assert.is(Number(nice.trim()), 10, 'enrollment runs niced');
   const polled: number[] = [];
   const poll = setInterval(() => void getAvatar(accepted.id).then((a) => polled.push(a.progress), () => {}), 500);
   try {

@@ -50,7 +50,11 @@ export class AvatarLibrary implements AvatarProvider {
     const RealPersonAvatar = await realPersonAvatarClass();
     let pack = this.#packs.get(avatar);
     if (!pack) {
-      pack = loadAvatarPack(this.#files.packDir(avatar));
+      pack = loadAvatarPack(this.#files.packDir(avatar)).catch((err: NodeJS.ErrnoException) => {
+        // E.g. servers sharing Redis but not the avatar folder.
+        if (err.code === 'ENOENT') throw new HttpError(409, `avatar ${avatar} is ready but its pack is not on this server`);
+        throw err;
+      });
       this.#packs.set(avatar, pack);
       // A failed load is not cached: the next session tries again.
       pack.catch(() => this.#packs.delete(avatar));

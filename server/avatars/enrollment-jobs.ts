@@ -232,7 +232,11 @@ export class EnrollmentJobs extends EventEmitter<JobEvents> {
 
   async #run(id: string): Promise<void> {
     const record = await this.#store.get(id);
-    if (!record || TERMINAL.has(record.state) || !record.upload) return;
+    if (!record || TERMINAL.has(record.state)) return;
+    if (!record.upload || !(await this.#files.exists(this.#files.upload(id, record.upload)))) {
+      await this.#finish(record, 'failed', 'the uploaded video was lost before enrollment finished; please upload it again');
+      return;
+    }
     Object.assign(record, { state: 'processing', stage: 'validating', progress: 0 });
     delete record.error;
     await this.#files.removePack(id); // what an interrupted earlier run left

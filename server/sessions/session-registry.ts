@@ -114,6 +114,8 @@ export class SessionRegistry {
     const statuses = new Map(live?.outputStatuses().map((s) => [s.id, s]));
     return {
       ...record,
+      // Records from before avatars existed: their presenter is the cartoon.
+      ...(record.source === 'presenter' ? { avatar: record.avatar ?? 'cartoon' } : {}),
       live: live !== undefined,
       viewers: live?.viewerCount ?? 0,
       presenter: live?.presenter?.status(),
