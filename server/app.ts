@@ -63,9 +63,8 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
     const status = err instanceof HttpError ? err.statusCode : err.validation ? 400 : (err.statusCode ?? 500);
     if (status >= 500) req.log.error(err);
     reply.code(status).send({
-      // An HttpError's message is meant for the client, a 503 included; other 5xx details stay in the log.
-      error: err instanceof HttpError ? httpReason(status) : status >= 500 ? 'Internal Server Error' : 'Bad Request',
-      message: status >= 500 && !(err instanceof HttpError) ? 'internal error' : err.message,
+      error: status >= 500 ? 'Internal Server Error' : (err.name === 'HttpError' ? httpReason(status) : 'Bad Request'),
+      message: status >= 500 ? 'internal error' : err.message,
       statusCode: status,
     });
   });
@@ -101,5 +100,5 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
 }
 
 function httpReason(status: number): string {
-  return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 410: 'Gone', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 503: 'Service Unavailable' } as Record<number, string>)[status] ?? 'Error';
+  return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 410: 'Gone', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' } as Record<number, string>)[status] ?? 'Error';
 }

@@ -1,6 +1,8 @@
 import type { Avatar } from '../../pipeline/stages/avatar/avatar.ts';
 import { CartoonAvatar } from '../../pipeline/stages/avatar/cartoon-avatar.ts';
 import { loadAvatarPack, type AvatarPack } from '../../pipeline/stages/avatar/real-person/avatar-pack.ts';
+import { RealPersonAvatar } from '../../pipeline/stages/avatar/real-person/real-person-avatar.ts';
+import type { VideoFormat } from '../../pipeline/core/media.ts';
 import { HttpError, notFound } from '../errors.ts';
 import type { AvatarFiles } from './avatar-files.ts';
 import type { EnrollmentJobs } from './enrollment-jobs.ts';
@@ -10,21 +12,7 @@ export const CARTOON = 'cartoon';
 /** What SessionRegistry needs: an avatar for a presenter, by name. */
 export interface AvatarProvider {
   /** `cartoon` or a ready avatar's id; 404 for an unknown id, 409 for one not ready. */
-  create(avatar: string, height: number): Promise<Avatar>;
-}
-
-// The real-person renderer lands separately (pipeline/stages/avatar/real-person/). Imported by a
-// computed specifier, so this server builds and runs (with the cartoon) before it exists.
-type RealPersonAvatarClass = new (pack: AvatarPack) => Avatar;
-const AVATAR_MODULE = '../../pipeline/stages/avatar/real-person/real-person-avatar.ts';
-
-async function realPersonAvatarClass(): Promise<RealPersonAvatarClass> {
-  try {
-    return (await import(AVATAR_MODULE)).RealPersonAvatar as RealPersonAvatarClass;
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') throw new HttpError(503, 'this server cannot render real-person avatars yet');
-    throw err;
-  }
+  create(avatar: string, video: VideoFormat): Promise<Avatar>;
 }
 
 /**
@@ -42,12 +30,11 @@ export class AvatarLibrary implements AvatarProvider {
     this.#files = files;
   }
 
-  async create(avatar: string, height: number): Promise<Avatar> {
-    if (avatar === CARTOON) return new CartoonAvatar(height);
+  async create(avatar: string, video: VideoFormat): Promise<Avatar> {
+    if (avatar === CARTOON) return new CartoonAvatar(video.height);
     const record = await this.#jobs.get(avatar);
     if (!record) throw notFound(`avatar ${avatar}`);
     if (record.state !== 'ready') throw new HttpError(409, `avatar ${avatar} is ${record.state}, not ready`);
-    const RealPersonAvatar = await realPersonAvatarClass();
     let pack = this.#packs.get(avatar);
     if (!pack) {
       pack = loadAvatarPack(this.#files.packDir(avatar)).catch((err: NodeJS.ErrnoException) => {
@@ -59,7 +46,7 @@ export class AvatarLibrary implements AvatarProvider {
       // A failed load is not cached: the next session tries again.
       pack.catch(() => this.#packs.delete(avatar));
     }
-    return new RealPersonAvatar(await pack);
+    return new RealPersonAvatar(await pack, video.fps);
   }
 
   /** Drops a deleted avatar's pack (sessions showing it keep their own reference until they switch). */

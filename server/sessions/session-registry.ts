@@ -42,7 +42,7 @@ export class SessionRegistry {
     tts: TtsEngine,
     maxSessions = Infinity,
     voiceModel?: VoiceVisemeModel,
-    avatars: AvatarProvider = { create: async (_avatar, height) => new CartoonAvatar(height) },
+    avatars: AvatarProvider = { create: async (_avatar, video) => new CartoonAvatar(video.height) },
   ) {
     this.#avatars = avatars;
     this.#tts = tts;
@@ -80,7 +80,7 @@ export class SessionRegistry {
       outputs: [],
     };
     // Resolved first: an unknown or unfinished avatar is a 404/409 before any media is set up.
-    const avatar = source === 'presenter' ? await this.#avatars.create(avatarName, record.video.height) : undefined;
+    const avatar = source === 'presenter' ? await this.#avatars.create(avatarName, record.video) : undefined;
     const media: MediaSource =
       source === 'test-card'
         ? new TestCard(record.video)
@@ -143,7 +143,7 @@ export class SessionRegistry {
   /** Switches a live presenter to another avatar (`cartoon` or a ready avatar id) between frames. */
   async setAvatar(id: string, avatarName: string): Promise<SessionRecord> {
     const presenter = this.presenter(id);
-    const avatar = await this.#avatars.create(avatarName, this.#video.height);
+    const avatar = await this.#avatars.create(avatarName, this.#video);
     const record = await this.get(id);
     presenter.setAvatar(avatar);
     record.avatar = avatarName;
