@@ -217,9 +217,16 @@ test('a job survives its server being killed: a new server on the same Redis and
   assert.equal(readdirSync(path.join(avatarDir, done.id)), ['pack'], 'the kept upload is removed once the pack is built');
   await client().deleteAvatar(done.id);
 });
-test('cancel: the job stops, its files go; delete removes the record', async () => {
+test('one job at a time; cancel: the job stops, its files go; delete removes the record', async () => {
   const accepted = await client().enrollAvatar(new Blob([readFileSync(media.good)]), CONSENT);
   assert.ok(existsSync(path.join(avatarDir, accepted.id)));
+  // A second upload waits its turn, answered at once.
+  const waiting = await client().enrollAvatar(new Blob([readFileSync(media.good)]), CONSENT);
+  assert.is(waiting.state, 'queued');
+  assert.is((await client().getAvatar(accepted.id)).state, 'processing');
+  assert.is((await client().cancelAvatar(waiting.id)).state, 'cancelled');
+  assert.ok(!existsSync(path.join(avatarDir, waiting.id)), 'queued upload removed');
+  await client().deleteAvatar(waiting.id);
   const cancelled = await client().cancelAvatar(accepted.id);
   assert.is(cancelled.state, 'cancelled');
   assert.ok(!existsSync(path.join(avatarDir, accepted.id)), 'files removed');

@@ -20,7 +20,8 @@ export type AvatarEventName = AvatarEvent['event'];
 /** What a waiting upload learns: the face check passed, or the job ended (or is still running). */
 export interface ValidationOutcome {
   outcome: 'validated' | 'failed' | 'cancelled' | 'timeout';
-  record: AvatarRecord;
+  /** Absent only if the avatar was deleted meanwhile. */
+  record?: AvatarRecord;
   /** For `failed`: the error is about the video (a 400), not the server. */
   userFacing?: boolean;
 }
@@ -54,12 +55,6 @@ function packSummary(m: PackManifest): NonNullable<AvatarInfo['pack']> {
   };
 }
 
-/**
- * Runs avatar enrollments, one at a time (each wants a whole core, and live streams need the
- * rest), each in a child process at low priority. Job state is the avatar record in the store, so
- * a restarted server picks up queued and interrupted jobs from their kept uploads (resume()).
- * Emits `update` (record, event name) on every change, for the progress websocket.
- */
 type JobEvents = {
   update: [record: AvatarRecord, event: AvatarEventName];
   validated: [id: string];
@@ -68,6 +63,13 @@ type JobEvents = {
   /** The server is stopping: uploads waiting for the face check answer with what they have. */
   closing: [];
 };
+
+/**
+ * Runs avatar enrollments, one at a time (each wants a whole core, and live streams need the
+ * rest), each in a child process at low priority. Job state is the avatar record in the store, so
+ * a restarted server picks up queued and interrupted jobs from their kept uploads (resume()).
+ * Emits `update` (record, event name) on every change, for the progress websocket.
+ */
 
 export class EnrollmentJobs extends EventEmitter<JobEvents> {
   readonly #store: AvatarStore;
@@ -129,7 +131,7 @@ export class EnrollmentJobs extends EventEmitter<JobEvents> {
         this.off('update', onUpdate);
         this.off('failure', onFailure);
         this.off('closing', onClosing);
-        resolve({ outcome, record: record ?? (await this.get(id))!, userFacing });
+        resolve({ outcome, record: record ?? (await this.get(id).catch(() => undefined)), userFacing });
       };
       const onValidated = (vid: string) => vid === id && void done('validated');
       const onFailure = (fid: string, isUserFacing: boolean) => fid === id && (userFacing = isUserFacing);

@@ -82,8 +82,8 @@ export function avatarRoutes(app: FastifyInstance, deps: AvatarRouteDeps): void 
       const result = await jobs.waitValidated(id, VALIDATION_WAIT_MS);
       if (result.outcome === 'failed') {
         await jobs.remove(id);
-        if (result.userFacing) throw new HttpError(400, result.record.error ?? 'the video was refused');
-        throw new Error(`avatar enrollment failed: ${result.record.error}`);
+        if (result.userFacing) throw new HttpError(400, result.record?.error ?? 'the video was refused');
+        throw new Error(`avatar enrollment failed: ${result.record?.error}`);
       }
     }
     reply.code(202);
