@@ -6,6 +6,7 @@ import type { OutputInfo, SessionInfo } from '../src/types.ts';
 import { Viewer } from '../src/viewer.ts';
 import { Publisher } from '../src/publisher.ts';
 import { applyLanguage, t, type UiLang } from './i18n.ts';
+import { AvatarPanel } from './avatars.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const KEY_STORAGE = 'onair.apiKey';
@@ -20,6 +21,7 @@ let publisher: Publisher | undefined;
 let micTrack: MediaStreamTrack | undefined;
 const bitrateHistory = new Map<string, number[]>();
 const overlays: { id: string; label: string }[] = [];
+const avatars = new AvatarPanel({ client: () => client, lang: () => lang, log });
 
 function log(text: string): void {
   const li = document.createElement('li');
@@ -39,6 +41,7 @@ function setLang(next: UiLang): void {
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   $('lang').textContent = lang === 'zh' ? 'English' : '中文';
   applyLanguage(document, lang);
+  avatars.relabel();
 }
 
 async function connect(apiKey: string): Promise<void> {
@@ -58,6 +61,7 @@ async function connect(apiKey: string): Promise<void> {
   $('login').hidden = true;
   $('app').hidden = false;
   $('conn').textContent = 'connected';
+  avatars.refresh().catch(fail);
   const last = sessionStorage.getItem('onair.session');
   if (last) openSession(last).catch(fail);
 }
@@ -69,6 +73,7 @@ async function openSession(id: string): Promise<void> {
   session = info;
   sessionStorage.setItem('onair.session', id);
   $('sessionId').textContent = id;
+  avatars.showSessionAvatar(info.avatar);
   const watchUrl = `${location.origin}/watch/${id}?token=${encodeURIComponent(info.viewerToken)}`;
   $<HTMLAnchorElement>('watchLink').href = watchUrl;
   $<HTMLTextAreaElement>('embed').value = `<iframe src="${watchUrl}" width="640" height="360" allow="autoplay; fullscreen" style="border:0"></iframe>`;
@@ -259,9 +264,15 @@ function wire(): void {
   on('connect', () => connect($<HTMLInputElement>('apiKey').value.trim()));
   $<HTMLInputElement>('apiKey').onkeydown = (e) => e.key === 'Enter' && $('connect').click();
   on('create', async () => {
-    const info = await client!.createSession();
-    log(`session created ${info.id}`);
+    const info = await client!.createSession({ avatar: avatars.selected() });
+    log(`session created ${info.id} (${avatars.name(info.avatar ?? 'cartoon')})`);
     await openSession(info.id);
+  });
+  on('switchAvatar', async () => {
+    if (!client || !session) return;
+    const { avatar } = await client.setAvatar(session.id, avatars.selected());
+    session.avatar = avatar;
+    log(`presenter → ${avatars.name(avatar)}`);
   });
   on('open', () => openSession($<HTMLInputElement>('sessionInput').value.trim()));
   on('speakNow', () => speak($<HTMLTextAreaElement>('text').value, 'now'));
