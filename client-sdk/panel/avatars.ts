@@ -33,6 +33,8 @@ export class AvatarPanel {
   /** The upload whose progress the card's bar shows. */
   #tracked: string | undefined;
   #convertStatus: { key: string; detail: string } = { key: '', detail: '' };
+  /** The open session's avatar, shown in the chooser once the list has it. */
+  #sessionAvatar: string | undefined;
 
   constructor(deps: AvatarPanelDeps) {
     this.#deps = deps;
@@ -52,8 +54,8 @@ export class AvatarPanel {
 
   /** Shows the open session's presenter in the chooser. */
   showSessionAvatar(avatar: string | undefined): void {
-    const select = $<HTMLSelectElement>('avatarSelect');
-    if (avatar && [...select.options].some((o) => o.value === avatar)) select.value = avatar;
+    this.#sessionAvatar = avatar;
+    this.#render();
   }
 
   name(id: string): string {
@@ -233,7 +235,13 @@ export class AvatarPanel {
     const avatars = [...this.#avatars.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     // The chooser: the cartoon and every ready avatar, keeping the choice.
     const select = $<HTMLSelectElement>('avatarSelect');
-    const chosen = select.value;
+    // The open session's avatar once it is listed (the list may arrive after the session), else the choice.
+    let chosen = select.value;
+    const wanted = this.#sessionAvatar;
+    if (wanted && (wanted === 'cartoon' || this.#avatars.get(wanted)?.state === 'ready')) {
+      chosen = wanted;
+      this.#sessionAvatar = undefined;
+    }
     const options = [{ value: 'cartoon', label: t('cartoon', lang) }, ...avatars.filter((a) => a.state === 'ready').map((a) => ({ value: a.id, label: a.name }))];
     select.replaceChildren(
       ...options.map((o) => {
@@ -244,26 +252,10 @@ export class AvatarPanel {
       }),
     );
     select.value = options.some((o) => o.value === chosen) ? chosen : 'cartoon';
-    // The list.
-    $('avatarList').querySelector('tbody')!.replaceChildren(
-      ...avatars.map((a) => {
-        const row = document.createElement('tr');
-        row.dataset.avatarId = a.id;
-        row.dataset.state = a.state;
-        const detail = a.state === 'failed' ? (a.error ?? '') : a.state === 'ready' ? `${a.video.duration.toFixed(0)} s${a.pack ? ` · ${a.pack.width}×${a.pack.height}` : ''}` : `${this.#stage(a.stage)} ${Math.round(a.progress * 100)} %`;
-        for (const [text, cls] of [[a.name, ''], [t(`state_${a.state}`, lang), 'state'], [detail, 'detail']] as const) {
-          const td = document.createElement('td');
-          td.textContent = text;
-          td.className = cls;
-          row.append(td);
-        }
-        const td = document.createElement('td');
-        if (!TERMINAL.has(a.state)) td.append(this.#button(t('cancel', lang), 'cancel', () => this.#cancel(a)));
-        td.append(this.#button(t('delete', lang), 'delete', () => this.#delete(a)));
-        row.append(td);
-        return row;
-      }),
-    );
+    // The list, updated in place (it changes every poll; replaced buttons would lose clicks).
+    const body = $('avatarList').querySelector('tbody')!;
+    const rows = new Map([...body.querySelectorAll<HTMLTableRowElement>('tr')].map((tr) => [tr.dataset.avatarId!, tr]));
+    body.replaceChildren(...avatars.map((a) => this.#row(a, rows.get(a.id))));
     // The tracked upload's progress.
     const tracked = this.#tracked ? this.#avatars.get(this.#tracked) : undefined;
     if (tracked) {
@@ -271,6 +263,29 @@ export class AvatarPanel {
       bar.value = tracked.state === 'ready' ? 1 : tracked.progress;
       $('avatarStatus').textContent = `${tracked.name}: ${t(`state_${tracked.state}`, lang)}${TERMINAL.has(tracked.state) ? '' : ` · ${this.#stage(tracked.stage)} · ${Math.round(tracked.progress * 100)} %`}`;
     }
+  }
+
+  #row(a: AvatarInfo, row = document.createElement('tr')): HTMLTableRowElement {
+    const lang = this.#deps.lang();
+    if (!row.cells.length) {
+      row.dataset.avatarId = a.id;
+      for (const cls of ['name', 'state', 'detail', 'actions']) row.insertCell().className = cls;
+    }
+    row.dataset.state = a.state;
+    const detail = a.state === 'failed' ? (a.error ?? '') : a.state === 'ready' ? `${a.video.duration.toFixed(0)} s${a.pack ? ` · ${a.pack.width}×${a.pack.height}` : ''}` : a.state === 'cancelled' ? '' : `${this.#stage(a.stage)} ${Math.round(a.progress * 100)} %`;
+    const [name, state, info, actions] = [...row.cells] as HTMLTableCellElement[];
+    name!.textContent = a.name;
+    state!.textContent = t(`state_${a.state}`, lang);
+    info!.textContent = detail;
+    const buttons = `${TERMINAL.has(a.state) ? '' : 'cancel '}delete ${lang}`;
+    if (actions!.dataset.buttons !== buttons) {
+      actions!.dataset.buttons = buttons;
+      actions!.replaceChildren(
+        ...(TERMINAL.has(a.state) ? [] : [this.#button(t('cancel', lang), 'cancel', () => this.#cancel(a))]),
+        this.#button(t('delete', lang), 'delete', () => this.#delete(a)),
+      );
+    }
+    return row;
   }
 
   #stage(stage: string): string {
@@ -289,8 +304,7 @@ export class AvatarPanel {
 
   async #cancel(a: AvatarInfo): Promise<void> {
     const info = await this.#deps.client()!.cancelAvatar(a.id);
-    this.#avatars.set(a.id, info);
-    this.#deps.log(`avatar ${a.name} cancelled`);
+    this.#avatars.set(a.id, info); // the poll logs it
     this.#render();
   }
 
