@@ -1,6 +1,7 @@
 import { apply, invert, type Similarity } from './geometry.ts';
 import type { MouthRegion } from './mouth-region.ts';
 import type { Affine } from './lip-shape.ts';
+import type { LipWarp } from './lip-warp.ts';
 
 function bilinear(src: Uint8Array, w: number, u: number, v: number, c: number): number {
   const x = Math.floor(u), y = Math.floor(v);
@@ -124,7 +125,7 @@ export function blendMouth(dst: Uint8ClampedArray, dw: number, dh: number, baseT
  * Several warped atlas mouths averaged into one crop (target space, identity warp), weighted:
  * softens what no single mouth matches, at the price of some ghosting — so few, close ones.
  */
-export function mixCrops(region: MouthRegion, crops: Uint8Array[], warps: Affine[], weights: number[], out = new Uint8Array(region.w * region.h * 3)): Uint8Array {
+export function mixCrops(region: MouthRegion, crops: Uint8Array[], warps: Affine[], weights: number[], out: Uint8Array = new Uint8Array(region.w * region.h * 3)): Uint8Array {
   const k = region.scale;
   const acc = new Float32Array(out.length);
   crops.forEach((crop, i) => {
@@ -136,6 +137,27 @@ export function mixCrops(region: MouthRegion, crops: Uint8Array[], warps: Affine
         const cx = region.x0 + u / k;
         const su = Math.min(region.w - 1.001, Math.max(0, (wa * cx + wb * cy + wc - region.x0) * k));
         const sv = Math.min(region.h - 1.001, Math.max(0, (wd * cx + we * cy + wf - region.y0) * k));
+        const o = (v * region.w + u) * 3;
+        for (let c = 0; c < 3; c++) acc[o + c] += wt * bilinear(crop, region.w, su, sv, c);
+      }
+    }
+  });
+  for (let i = 0; i < out.length; i++) out[i] = acc[i] + 0.5;
+  return out;
+}
+
+/** Like mixCrops, with thin-plate-spline warps (target crop pixel → source crop pixel). */
+export function mixWarpedCrops(region: MouthRegion, crops: Uint8Array[], warps: LipWarp[], weights: number[], out: Uint8Array = new Uint8Array(region.w * region.h * 3)): Uint8Array {
+  const acc = new Float32Array(out.length);
+  const p: [number, number] = [0, 0];
+  crops.forEach((crop, i) => {
+    const wt = weights[i];
+    const warp = warps[i];
+    for (let v = 0; v < region.h; v++) {
+      for (let u = 0; u < region.w; u++) {
+        warp.map(u, v, p);
+        const su = Math.min(region.w - 1.001, Math.max(0, p[0]));
+        const sv = Math.min(region.h - 1.001, Math.max(0, p[1]));
         const o = (v * region.w + u) * 3;
         for (let c = 0; c < 3; c++) acc[o + c] += wt * bilinear(crop, region.w, su, sv, c);
       }

@@ -40,8 +40,9 @@ export async function probeVideo(file: string, limits: EnrollLimits = DEFAULT_LI
     throw new EnrollmentError((await looksLikeVideoContainer(file)) ? 'the video is truncated or damaged: ffmpeg cannot read it' : 'the upload is not a video ffmpeg can read');
   }
   // Still images come through ffprobe as one-frame "video" streams of an image codec.
-  const video = json.streams?.find((s) => s.codec_type === 'video' && !/^(png|mjpeg|bmp|gif|webp|tiff)$/.test(String(s.codec_name)));
-  if (!video) throw new EnrollmentError('the upload has no video stream');
+  // ffmpeg also reads plain text as "ANSI art" video (codec ansi/tty): not a recording either.
+  const video = json.streams?.find((s) => s.codec_type === 'video' && !/^(png|mjpeg|bmp|gif|webp|tiff|ansi|tty|bintext|xbin|idf)$/.test(String(s.codec_name)));
+  if (!video) throw new EnrollmentError(json.streams?.some((s) => s.codec_type === 'video') ? 'the upload is not a video ffmpeg can read (a still image or text?)' : 'the upload has no video stream');
   const width = Number(video.width);
   const height = Number(video.height);
   const [num, den] = String(video.avg_frame_rate || video.r_frame_rate || '0/1').split('/').map(Number);
