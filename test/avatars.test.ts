@@ -2,7 +2,7 @@
 // no files left behind, a job from upload to `ready` (progress over the websocket and GET), a job
 // that survives its server being killed (Redis), cancelling, and sessions showing the avatar.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,7 +14,11 @@ import type { AvatarInfo } from '../client-sdk/src/types.ts';
 import { startRedis } from './helpers/redis.ts';
 import { API_KEY, startServer, type TestServer } from './helpers/server.ts';
 import { stop } from './helpers/processes.ts';
-import { waitFor } from './helpers/watch.ts';
+import { watch, waitFor } from './helpers/watch.ts';
+import { i420ToRgb } from './helpers/i420.ts';
+import { FaceLandmarker } from '../pipeline/stages/face/face-landmarker.ts';
+import { measureMouth } from '../pipeline/stages/avatar/real-person/geometry.ts';
+import { DEFAULT_LABEL, labelRect } from '../pipeline/stages/compose/compositor.ts';
 
 const run = promisify(execFile);
 const SOURCE = path.resolve('.cache/test-media/franck.mp4');
@@ -200,6 +204,72 @@ test('enrollment: 202 after the face check, progress over the websocket and GET,
   assert.ok(entry, 'the enrollment and its consent are in the audit log');
   assert.equal(entry.consent, ready.consent);
   assert.equal((await client().listAvatars()).map((a) => a.id), [ready.id]);
+});
+
+test('a session presents the enrolled person to a WebRTC viewer: face in every frame, label on top, the mouth opens when speaking', async () => {
+  const session = await client().createSession({ avatar: ready.id });
+  const reception = await watch(server.baseUrl, session.id, session.viewerToken);
+  const landmarker = await FaceLandmarker.load();
+  try {
+    // Keep every 4th decoded frame (RGB) with the time it arrived; analyse afterwards.
+    const kept: { at: number; rgb: Uint8Array; width: number; height: number }[] = [];
+    let seen = 0;
+    const grab = setInterval(() => {
+      const f = reception.lastFrame;
+      if (f && reception.frames.length !== seen && reception.frames.length % 4 === 0) {
+        seen = reception.frames.length;
+        kept.push({ at: performance.now(), rgb: i420ToRgb(f), width: f.width, height: f.height });
+      }
+    }, 10);
+    await waitFor(() => reception.frames.length >= 50, 20_000, 'idle frames');
+    const speakAt = performance.now();
+    await client().speak(session.id, { text: 'Welcome to the live room! Today only, this beautiful blue mug is nineteen ninety nine. Grab yours now!' });
+    await waitFor(() => reception.events.some((e) => e.event === 'speech.ended'), 30_000, 'speech.ended');
+    clearInterval(grab);
+    const started = reception.events.find((e) => e.event === 'speech.started')!.at;
+    const ended = reception.events.find((e) => e.event === 'speech.ended')!.at;
+    const idle: number[] = [];
+    const speaking: number[] = [];
+    let faces = 0;
+    for (const k of kept) {
+      const face = await landmarker.detect(k.rgb, k.width, k.height);
+      if (!face) continue;
+      faces++;
+      const open = measureMouth(face.points).open;
+      if (k.at < speakAt) idle.push(open);
+      else if (k.at > started + 100 && k.at < ended - 100) speaking.push(open);
+    }
+    assert.ok(faces >= kept.length * 0.9, `face found in ${faces}/${kept.length} received frames`);
+    assert.is(kept[0]!.width, 1280);
+    const top = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * q)]!;
+    console.log(`  viewer: ${kept.length} frames analysed; mouth opening idle max ${Math.max(...idle).toFixed(3)}, speaking p50 ${top(speaking, 0.5).toFixed(3)} / p90 ${top(speaking, 0.9).toFixed(3)}`);
+    assert.ok(idle.length >= 8 && speaking.length >= 10, `${idle.length} idle / ${speaking.length} speaking frames`);
+    assert.ok(Math.max(...idle) < 0.04, `idle mouth closed (max ${Math.max(...idle)})`);
+    assert.ok(top(speaking, 0.9) > Math.max(...idle) + 0.03, 'the mouth opens while speaking');
+    // The disclosure is burned in over the person too: the label's dark box at its default place.
+    const last = kept.at(-1)!;
+    const rect = labelRect({ width: 1280, height: 720, fps: 25 }, DEFAULT_LABEL);
+    const o = 3 * ((rect.y + 4) * 1280 + rect.x + rect.w - 12);
+    assert.ok(last.rgb[o]! < 60 && last.rgb[o + 1]! < 60 && last.rgb[o + 2]! < 70, `label box at (${rect.x + rect.w - 12}, ${rect.y + 4})`);
+    {
+      const { createCanvas, ImageData } = await import('@napi-rs/canvas');
+      const canvas = createCanvas(1280, 720);
+      const rgba = new Uint8ClampedArray(1280 * 720 * 4);
+      for (let i = 0; i < 1280 * 720; i++) {
+        rgba[4 * i] = last.rgb[3 * i]!;
+        rgba[4 * i + 1] = last.rgb[3 * i + 1]!;
+        rgba[4 * i + 2] = last.rgb[3 * i + 2]!;
+        rgba[4 * i + 3] = 255;
+      }
+      canvas.getContext('2d').putImageData(new ImageData(rgba, 1280, 720), 0, 0);
+      mkdirSync('test-output', { recursive: true });
+      writeFileSync('test-output/real-person-viewer.png', await canvas.encode('png'));
+    }
+  } finally {
+    reception.stop();
+    landmarker.dispose();
+    await client().deleteSession(session.id);
+  }
 });
 
 test('a job survives its server being killed: a new server on the same Redis and folder finishes it', async () => {

@@ -91,6 +91,10 @@ export async function loadAvatarPack(dir: string): Promise<AvatarPack> {
   const refBuf = await readFile(path.join(dir, 'reference.f32'));
   const reference = new Float32Array(refBuf.buffer.slice(refBuf.byteOffset, refBuf.byteOffset + refBuf.byteLength));
   const region = mouthRegion(reference);
+  const r = manifest.atlas.region;
+  if (r.x0 !== region.x0 || r.y0 !== region.y0 || r.w !== region.w || r.h !== region.h || (r.scale ?? 1) !== region.scale) {
+    throw new Error(`avatar pack ${dir} was built with another mouth region (an older OnAir); enroll the video again`);
+  }
   const meta = JSON.parse(await readFile(path.join(dir, 'atlas.json'), 'utf8')) as { entries: AtlasEntry[]; idleToCanon: Similarity[]; lipModel: LipModel };
   const raw = await readFile(path.join(dir, 'atlas.rgb'));
   const size = region.w * region.h * 3;

@@ -7,6 +7,18 @@ import { fitAffine, invertAffine, lipDistance, predictLips, type Affine, type Li
 const HYSTERESIS = 0.35;
 /** Pose cost → px of lip distance. */
 const POSE_WEIGHT = 2;
+/**
+ * Extra weight on the inner-lip gap: a warp can stretch closed lips into an open outline but
+ * cannot invent the dark mouth interior or teeth, so the opening must come from the crop itself.
+ */
+const GAP_WEIGHT = 3;
+/** Inner upper/lower lip midpoints (13, 14) within LIPS (outer 20 points, then inner 20). */
+const GAP_UPPER = 25;
+const GAP_LOWER = 35;
+
+function gap(l: ArrayLike<number>): number {
+  return Math.hypot(l[2 * GAP_UPPER] - l[2 * GAP_LOWER], l[2 * GAP_UPPER + 1] - l[2 * GAP_LOWER + 1]);
+}
 
 export interface MouthChoice {
   entry: number;
@@ -57,9 +69,10 @@ export class MouthSelector {
    */
   selectNearest(target: LipShape, k: number): { choices: MouthChoice[]; weights: number[] } {
     const first = this.select(target);
-    const scored = this.#lips.map((l, i) => ({ i, d: lipDistance(l, target) + POSE_WEIGHT * this.#atlas[i].poseCost })).filter((s) => s.i !== first.entry);
+    const g = gap(target);
+    const scored = this.#lips.map((_, i) => ({ i, d: this.#cost(i, target, g) })).filter((s) => s.i !== first.entry);
     scored.sort((a, b) => a.d - b.d);
-    const picks = [{ i: first.entry, d: lipDistance(this.#lips[first.entry], target) + POSE_WEIGHT * this.#atlas[first.entry].poseCost }, ...scored.slice(0, k - 1)];
+    const picks = [{ i: first.entry, d: this.#cost(first.entry, target, g) }, ...scored.slice(0, k - 1)];
     const raw = picks.map((p) => 1 / (0.3 + p.d) ** 2);
     const sum = raw.reduce((a, b) => a + b, 0);
     return {
@@ -68,10 +81,16 @@ export class MouthSelector {
     };
   }
 
+  #cost(i: number, target: LipShape, targetGap: number): number {
+    const lips = this.#lips[i];
+    return lipDistance(lips, target) + GAP_WEIGHT * Math.abs(gap(lips) - targetGap) + POSE_WEIGHT * this.#atlas[i].poseCost;
+  }
+
   select(target: LipShape): MouthChoice {
     let best = 0;
     let bestCost = Infinity;
-    const cost = (i: number) => lipDistance(this.#lips[i], target) + POSE_WEIGHT * this.#atlas[i].poseCost;
+    const g = gap(target);
+    const cost = (i: number) => this.#cost(i, target, g);
     for (let i = 0; i < this.#lips.length; i++) {
       const k = cost(i);
       if (k < bestCost) {
