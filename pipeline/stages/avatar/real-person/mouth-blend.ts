@@ -148,21 +148,28 @@ export function mixCrops(region: MouthRegion, crops: Uint8Array[], warps: Affine
 
 /** Like mixCrops, with thin-plate-spline warps (target crop pixel → source crop pixel). */
 export function mixWarpedCrops(region: MouthRegion, crops: Uint8Array[], warps: LipWarp[], weights: number[], out: Uint8Array = new Uint8Array(region.w * region.h * 3)): Uint8Array {
+  const { w, h } = region;
   const acc = new Float32Array(out.length);
   const p: [number, number] = [0, 0];
-  crops.forEach((crop, i) => {
-    const wt = weights[i];
-    const warp = warps[i];
-    for (let v = 0; v < region.h; v++) {
-      for (let u = 0; u < region.w; u++) {
+  const maxU = w - 1.001, maxV = h - 1.001;
+  for (let i = 0; i < crops.length; i++) {
+    const crop = crops[i], wt = weights[i], warp = warps[i];
+    for (let v = 0; v < h; v++) {
+      for (let u = 0; u < w; u++) {
         warp.map(u, v, p);
-        const su = Math.min(region.w - 1.001, Math.max(0, p[0]));
-        const sv = Math.min(region.h - 1.001, Math.max(0, p[1]));
-        const o = (v * region.w + u) * 3;
-        for (let c = 0; c < 3; c++) acc[o + c] += wt * bilinear(crop, region.w, su, sv, c);
+        const su = p[0] < 0 ? 0 : p[0] > maxU ? maxU : p[0];
+        const sv = p[1] < 0 ? 0 : p[1] > maxV ? maxV : p[1];
+        const x = su | 0, y = sv | 0;
+        const fx = su - x, fy = sv - y;
+        const w00 = (1 - fx) * (1 - fy) * wt, w10 = fx * (1 - fy) * wt, w01 = (1 - fx) * fy * wt, w11 = fx * fy * wt;
+        const s = (y * w + x) * 3, t = s + 3 * w;
+        const o = (v * w + u) * 3;
+        acc[o] += crop[s] * w00 + crop[s + 3] * w10 + crop[t] * w01 + crop[t + 3] * w11;
+        acc[o + 1] += crop[s + 1] * w00 + crop[s + 4] * w10 + crop[t + 1] * w01 + crop[t + 4] * w11;
+        acc[o + 2] += crop[s + 2] * w00 + crop[s + 5] * w10 + crop[t + 2] * w01 + crop[t + 5] * w11;
       }
     }
-  });
+  }
   for (let i = 0; i < out.length; i++) out[i] = acc[i] + 0.5;
   return out;
 }

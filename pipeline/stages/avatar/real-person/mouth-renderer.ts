@@ -1,7 +1,7 @@
 import type { AvatarPack } from './avatar-pack.ts';
 import type { Similarity } from './geometry.ts';
 import type { LipShape } from './lip-shape.ts';
-import { LipWarp } from './lip-warp.ts';
+import { LipWarpBasis } from './lip-warp.ts';
 import { blendMouth, mixCrops, mixWarpedCrops } from './mouth-blend.ts';
 import { MouthSelector } from './mouth-selector.ts';
 
@@ -41,9 +41,10 @@ export class MouthRenderer {
       blendMouth(dst, width, height, baseToCanon, region, crops[choice.entry], { warp: choice.warp });
       return;
     }
-    const { choices, weights } = this.selector.selectNearest(target, this.#opts.k);
+    const { choices, weights } = this.selector.selectNearest(target, this.#opts.k, this.#opts.warp === 'affine');
     if (this.#opts.warp === 'tps') {
-      const warps = choices.map((c) => new LipWarp(region, target, this.#lips[c.entry]));
+      const basis = new LipWarpBasis(region, target);
+      const warps = choices.map((c) => basis.warpTo(this.#lips[c.entry]));
       mixWarpedCrops(region, choices.map((c) => crops[c.entry]), warps, weights, this.#mixed);
     } else {
       mixCrops(region, choices.map((c) => crops[c.entry]), choices.map((c) => c.warp), weights, this.#mixed);

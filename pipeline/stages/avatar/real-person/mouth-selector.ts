@@ -20,6 +20,8 @@ function gap(l: ArrayLike<number>): number {
   return Math.hypot(l[2 * GAP_UPPER] - l[2 * GAP_LOWER], l[2 * GAP_UPPER + 1] - l[2 * GAP_LOWER + 1]);
 }
 
+const IDENTITY: Affine = [1, 0, 0, 0, 1, 0];
+
 export interface MouthChoice {
   entry: number;
   /** Canonical target → crop coordinates: moves the chosen lips onto the target outline. */
@@ -39,6 +41,7 @@ export class MouthSelector {
   readonly #model: LipModel;
   readonly #target: Float32Array;
   #previous = -1;
+  readonly #costs: Float64Array;
 
   constructor(atlas: AtlasEntry[], calibration: PackManifest['calibration'], model: LipModel) {
     this.#atlas = atlas;
@@ -46,6 +49,7 @@ export class MouthSelector {
     this.#cal = calibration;
     this.#model = model;
     this.#target = new Float32Array(model.mean.length);
+    this.#costs = new Float64Array(atlas.length);
   }
 
   /** Viseme-space shape (open 0..1, width ~0.35..0.75 with 0.5 at rest) → this person's measures. */
@@ -65,18 +69,30 @@ export class MouthSelector {
 
   /**
    * The `k` nearest mouths with inverse-distance weights, the previous frame's nearest kept
-   * first while it stays close (temporal stability).
+   * first while it stays close (temporal stability). `withAffine`: also fit each one's affine
+   * warp (the TPS path doesn't need it).
    */
-  selectNearest(target: LipShape, k: number): { choices: MouthChoice[]; weights: number[] } {
-    const first = this.select(target);
+  selectNearest(target: LipShape, k: number, withAffine = true): { choices: MouthChoice[]; weights: number[] } {
     const g = gap(target);
-    const scored = this.#lips.map((_, i) => ({ i, d: this.#cost(i, target, g) })).filter((s) => s.i !== first.entry);
-    scored.sort((a, b) => a.d - b.d);
-    const picks = [{ i: first.entry, d: this.#cost(first.entry, target, g) }, ...scored.slice(0, k - 1)];
-    const raw = picks.map((p) => 1 / (0.3 + p.d) ** 2);
+    const costs = this.#costs;
+    let best = 0;
+    for (let i = 0; i < costs.length; i++) {
+      costs[i] = this.#cost(i, target, g);
+      if (costs[i] < costs[best]) best = i;
+    }
+    const first = this.#previous >= 0 && costs[this.#previous] < costs[best] + HYSTERESIS ? this.#previous : best;
+    this.#previous = first;
+    // The k − 1 next nearest by partial selection (k is small).
+    const picks = [first];
+    while (picks.length < Math.min(k, costs.length)) {
+      let next = -1;
+      for (let i = 0; i < costs.length; i++) if (!picks.includes(i) && (next < 0 || costs[i] < costs[next])) next = i;
+      picks.push(next);
+    }
+    const raw = picks.map((i) => 1 / (0.3 + costs[i]) ** 2);
     const sum = raw.reduce((a, b) => a + b, 0);
     return {
-      choices: picks.map((p) => ({ entry: p.i, warp: invertAffine(fitAffine(this.#lips[p.i], target)) })),
+      choices: picks.map((i) => ({ entry: i, warp: withAffine ? invertAffine(fitAffine(this.#lips[i], target)) : IDENTITY })),
       weights: raw.map((w) => w / sum),
     };
   }
