@@ -46,6 +46,10 @@ export function fitLipModel(samples: { open: number; width: number; lips: LipSha
     const o = s.open - openMean, w = s.width - widthMean;
     soo += o * o; sow += o * w; sww += w * w;
   }
+  // A little ridge keeps the fit defined when opening and width move together in the footage.
+  const ridge = 1e-6 * n;
+  soo += ridge;
+  sww += ridge;
   const det = soo * sww - sow * sow || 1e-12;
   const dOpen = new Array<number>(dims).fill(0);
   const dWidth = new Array<number>(dims).fill(0);

@@ -136,9 +136,9 @@ export function applyChromaKey(rgb: Uint8Array, width: number, height: number, k
       g = Math.min(255, Math.max(0, (g - (1 - a) * kg) / a));
       b = Math.min(255, Math.max(0, (b - (1 - a) * kb) / a));
     }
-    // Spill: the screen's colour reflected on hair and skin edges.
-    if (blueScreen) b = Math.min(b, Math.max(r, g));
-    else if (key.cr < 0 && -key.cr > Math.abs(key.cb)) g = Math.min(g, Math.max(r, b));
+    // Spill suppression: blue may not exceed the mean of red and green (skin and hair never do).
+    if (blueScreen) b = Math.min(b, (r + g) / 2);
+    else if (key.cr < 0 && key.cb < 0) g = Math.min(g, (r + b) / 2);
     out[4 * i] = r;
     out[4 * i + 1] = g;
     out[4 * i + 2] = b;
