@@ -7,6 +7,7 @@ import { benchPresenter } from './presenter.ts';
 import { benchPanel } from './panel.ts';
 import { benchVoice } from './voice.ts';
 import { benchRealPerson } from './real-person.ts';
+import { benchRealPersonServer } from './real-person-server.ts';
 
 const only = process.argv[2];
 const benches: [string, () => Promise<void>][] = [
@@ -18,6 +19,7 @@ const benches: [string, () => Promise<void>][] = [
   ['panel', benchPanel],
   ['voice', benchVoice],
   ['real-person', benchRealPerson],
+  ['real-person-server', benchRealPersonServer],
 ];
 for (const [name, fn] of benches) {
   if (only && name !== only) continue;
