@@ -7,6 +7,7 @@ import { benchPresenter } from './presenter.ts';
 import { benchPanel } from './panel.ts';
 import { benchVoice } from './voice.ts';
 import { benchRealPerson } from './real-person.ts';
+import { benchFaceMesh } from './face-mesh.ts';
 import { benchRealPersonServer } from './real-person-server.ts';
 
 const only = process.argv[2];
@@ -19,6 +20,7 @@ const benches: [string, () => Promise<void>][] = [
   ['panel', benchPanel],
   ['voice', benchVoice],
   ['real-person', benchRealPerson],
+  ['face-mesh', benchFaceMesh],
   ['real-person-server', benchRealPersonServer],
 ];
 for (const [name, fn] of benches) {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { cropForMesh, MESH_INPUT, MESH_POINTS, OnnxFaceMesh, type CropBox, type MeshOutput } from './onnx-face-mesh.ts';
 
 /** 468 FaceMesh points, x/y in source pixels (sub-pixel), for one face. */
 export interface FaceLandmarks {
@@ -11,8 +12,7 @@ export interface FaceLandmarks {
   points: Float32Array;
 }
 
-export const MESH_POINTS = 468;
-const MESH_INPUT = 192;
+export { MESH_POINTS };
 /** Below this FaceMesh confidence the frame counts as "no face" and the detector runs again. */
 export const MIN_FACE_SCORE = 0.5;
 
@@ -26,26 +26,43 @@ type Tf = any;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type HumanInstance = any;
 
+/** Which runtime runs FaceMesh: onnxruntime-node (models/face-mesh/facemesh.onnx) or tfjs-wasm. */
+export type MeshRuntime = 'onnx' | 'tfjs';
+
+interface MeshModel {
+  run(crop: Float32Array): Promise<MeshOutput>;
+  dispose(): void;
+}
+
 /**
  * Face detection and dense landmarks on CPU, offline: BlazeFace (through @vladmandic/human) finds
  * the face, then FaceMesh runs on our own crop of it so that the points keep their sub-pixel
  * values (human rounds them to whole pixels). Consecutive frames are tracked: the crop follows the
  * previous frame's mesh and BlazeFace only runs again when the face is lost.
+ *
+ * FaceMesh runs on onnxruntime-node when models/face-mesh/facemesh.onnx exists (the default; CUDA
+ * with ONAIR_FACE_EP=cuda), else on tfjs-wasm; `load({ mesh })` or ONAIR_FACE_MESH=onnx|tfjs
+ * chooses. Both give the same points (test/face-mesh-onnx.test.ts).
  */
 export class FaceLandmarker {
   readonly #human: HumanInstance;
   readonly #tf: Tf;
-  readonly #mesh: Tf;
+  readonly #mesh: MeshModel;
+  readonly meshRuntime: MeshRuntime;
+  readonly #crop = new Float32Array(MESH_INPUT * MESH_INPUT * 3);
   /** Square crop (x, y, side) in source pixels for the next frame, from tracking. */
-  #box: { x: number; y: number; side: number } | undefined;
+  #box: CropBox | undefined;
 
-  private constructor(human: HumanInstance, mesh: Tf) {
+  private constructor(human: HumanInstance, mesh: MeshModel, runtime: MeshRuntime) {
     this.#human = human;
     this.#tf = human.tf;
     this.#mesh = mesh;
+    this.meshRuntime = runtime;
   }
 
-  static async load(): Promise<FaceLandmarker> {
+  static async load(opts: { mesh?: MeshRuntime } = {}): Promise<FaceLandmarker> {
+    const env = process.env.ONAIR_FACE_MESH;
+    const runtime: MeshRuntime = opts.mesh ?? (env === 'onnx' || env === 'tfjs' ? env : OnnxFaceMesh.available() ? 'onnx' : 'tfjs');
     installFileFetch();
     // human's Node wasm bundle is not in its package exports; load it by path.
     const mod = await import(pathToFileURL(path.join(humanDir, 'dist/human.node-wasm.js')).href);
@@ -77,10 +94,8 @@ export class FaceLandmarker {
       segmentation: { enabled: false },
     });
     await human.load();
-    const tf = human.tf;
-    const meshJson = path.join(humanDir, 'models/facemesh.json');
-    const mesh = await tf.loadGraphModel(fileModelHandler(meshJson));
-    return new FaceLandmarker(human, mesh);
+    const mesh: MeshModel = runtime === 'onnx' ? await onnxMesh() : await tfjsMesh(human.tf);
+    return new FaceLandmarker(human, mesh, runtime);
   }
 
   /** Forget the tracked face (next call runs the detector). */
@@ -88,17 +103,27 @@ export class FaceLandmarker {
     this.#box = undefined;
   }
 
+  /** The crop the next frame's mesh will use (from tracking), undefined when the detector runs next. */
+  get trackedBox(): CropBox | undefined {
+    return this.#box && { ...this.#box };
+  }
+
+  /** Raw FaceMesh on one 192×192 NHWC crop in 0..1 (see cropForMesh), with this landmarker's runtime. */
+  runMeshModel(crop: Float32Array): Promise<MeshOutput> {
+    return this.#mesh.run(crop);
+  }
+
   /** Landmarks of the most prominent face in an RGB24 frame, or undefined when there is none. */
   async detect(rgb: Uint8Array, width: number, height: number): Promise<FaceLandmarks | undefined> {
-    const tf = this.#tf;
-    const image = tf.tensor4d(rgb, [1, height, width, 3], 'int32');
+    let image: Tf | undefined; // the detector's input, only made when the detector runs
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
         if (!this.#box) {
+          image ??= this.#tf.tensor4d(rgb, [1, height, width, 3], 'int32');
           this.#box = await this.#detectBox(image, width, height);
           if (!this.#box) return undefined;
         }
-        const result = await this.#runMesh(image, width, height, this.#box);
+        const result = await this.#runMesh(rgb, width, height, this.#box);
         if (result.score >= MIN_FACE_SCORE) {
           this.#box = trackBox(result.points, this.#box.side);
           return result;
@@ -107,11 +132,11 @@ export class FaceLandmarker {
       }
       return undefined;
     } finally {
-      image.dispose();
+      image?.dispose();
     }
   }
 
-  async #detectBox(image: Tf, width: number, height: number): Promise<{ x: number; y: number; side: number } | undefined> {
+  async #detectBox(image: Tf, width: number, height: number): Promise<CropBox | undefined> {
     const res = await this.#human.detect(image);
     const face = res.face?.[0];
     if (!face || face.boxScore < 0.3) return undefined;
@@ -121,29 +146,15 @@ export class FaceLandmarker {
     return { x: x + w / 2 - side / 2, y: y + h / 2 - side / 2, side };
   }
 
-  async #runMesh(image: Tf, width: number, height: number, box: { x: number; y: number; side: number }): Promise<FaceLandmarks> {
-    const tf = this.#tf;
-    const crop = tf.tidy(() => {
-      const boxes = tf.tensor2d([[box.y / height, box.x / width, (box.y + box.side) / height, (box.x + box.side) / width]]);
-      return tf.div(tf.image.cropAndResize(tf.cast(image, 'float32'), boxes, [0], [MESH_INPUT, MESH_INPUT]), 255);
-    });
-    const outputs = this.#mesh.execute(crop) as Tf[];
-    crop.dispose();
-    try {
-      const flag = outputs.find((t: Tf) => t.shape[t.shape.length - 1] === 1);
-      const meshT = outputs.find((t: Tf) => t.shape[t.shape.length - 1] === MESH_POINTS * 3);
-      const score = (await flag.data())[0] as number;
-      const raw = (await meshT.data()) as Float32Array;
-      const points = new Float32Array(MESH_POINTS * 2);
-      const k = box.side / MESH_INPUT;
-      for (let i = 0; i < MESH_POINTS; i++) {
-        points[2 * i] = box.x + raw[3 * i] * k;
-        points[2 * i + 1] = box.y + raw[3 * i + 1] * k;
-      }
-      return { score, points };
-    } finally {
-      for (const t of outputs) t.dispose();
+  async #runMesh(rgb: Uint8Array, width: number, height: number, box: CropBox): Promise<FaceLandmarks> {
+    const { mesh, score } = await this.#mesh.run(cropForMesh(rgb, width, height, box, this.#crop));
+    const points = new Float32Array(MESH_POINTS * 2);
+    const k = box.side / MESH_INPUT;
+    for (let i = 0; i < MESH_POINTS; i++) {
+      points[2 * i] = box.x + mesh[3 * i]! * k;
+      points[2 * i + 1] = box.y + mesh[3 * i + 1]! * k;
     }
+    return { score, points };
   }
 
   dispose(): void {
@@ -151,8 +162,34 @@ export class FaceLandmarker {
   }
 }
 
+async function onnxMesh(): Promise<MeshModel> {
+  const model = await OnnxFaceMesh.load();
+  return { run: (crop) => model.run(crop), dispose: () => void model.dispose() };
+}
+
+/** FaceMesh as the tfjs graph model on human's tfjs-wasm (only the mesh and face-flag heads run). */
+async function tfjsMesh(tf: Tf): Promise<MeshModel> {
+  const model = await tf.loadGraphModel(fileModelHandler(path.join(humanDir, 'models/facemesh.json')));
+  return {
+    async run(crop) {
+      const input = tf.tensor4d(crop, [1, MESH_INPUT, MESH_INPUT, 3], 'float32');
+      const [meshT, flagT] = model.execute(input, ['Identity_2:0', 'Identity_1:0']) as Tf[];
+      input.dispose();
+      try {
+        const mesh = (await meshT.data()) as Float32Array;
+        const score = ((await flagT.data()) as Float32Array)[0]!;
+        return { mesh, score };
+      } finally {
+        meshT.dispose();
+        flagT.dispose();
+      }
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
 /** Next frame's crop: centred on this frame's mesh, the detector's size kept (as FaceMesh expects). */
-function trackBox(points: Float32Array, side: number): { x: number; y: number; side: number } {
+function trackBox(points: Float32Array, side: number): CropBox {
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (let i = 0; i < points.length; i += 2) {
     minX = Math.min(minX, points[i]);
