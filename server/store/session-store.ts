@@ -1,3 +1,4 @@
+import type { RecordStore } from './record-store.ts';
 import type { VideoFormat } from '../../pipeline/core/media.ts';
 
 export interface OutputRecord {
@@ -21,11 +22,4 @@ export interface SessionRecord {
 }
 
 /** Where session records live: in-process by default, Redis when REDIS_URL is set. */
-export interface SessionStore {
-  readonly kind: 'memory' | 'redis';
-  save(record: SessionRecord): Promise<void>;
-  get(id: string): Promise<SessionRecord | undefined>;
-  delete(id: string): Promise<void>;
-  list(): Promise<SessionRecord[]>;
-  close(): Promise<void>;
-}
+export type SessionStore = RecordStore<SessionRecord>;
