@@ -211,21 +211,23 @@ test('a session presents the enrolled person to a WebRTC viewer: face in every f
   const reception = await watch(server.baseUrl, session.id, session.viewerToken);
   const landmarker = await FaceLandmarker.load();
   try {
-    // Keep every 4th decoded frame (RGB) with the time it arrived; analyse afterwards.
+    // Keep every 2nd decoded frame (RGB) with the time it arrived, straight from the sink's
+    // callback (watch() stores each frame as lastFrame); analyse afterwards.
     const kept: { at: number; rgb: Uint8Array; width: number; height: number }[] = [];
-    let seen = 0;
-    const grab = setInterval(() => {
-      const f = reception.lastFrame;
-      if (f && reception.frames.length !== seen && reception.frames.length % 4 === 0) {
-        seen = reception.frames.length;
-        kept.push({ at: performance.now(), rgb: i420ToRgb(f), width: f.width, height: f.height });
-      }
-    }, 10);
-    await waitFor(() => reception.frames.length >= 50, 20_000, 'idle frames');
+    let count = 0;
+    let grabbing = true;
+    Object.defineProperty(reception, 'lastFrame', {
+      configurable: true,
+      set(f: { width: number; height: number; data: Uint8Array }) {
+        if (grabbing && count++ % 2 === 0) kept.push({ at: performance.now(), rgb: i420ToRgb(f), width: f.width, height: f.height });
+      },
+      get: () => undefined,
+    });
+    await waitFor(() => kept.length >= 25, 20_000, 'idle frames');
     const speakAt = performance.now();
     await client().speak(session.id, { text: 'Welcome to the live room! Today only, this beautiful blue mug is nineteen ninety nine. Grab yours now!' });
     await waitFor(() => reception.events.some((e) => e.event === 'speech.ended'), 30_000, 'speech.ended');
-    clearInterval(grab);
+    grabbing = false;
     const started = reception.events.find((e) => e.event === 'speech.started')!.at;
     const ended = reception.events.find((e) => e.event === 'speech.ended')!.at;
     const idle: number[] = [];
@@ -243,7 +245,7 @@ test('a session presents the enrolled person to a WebRTC viewer: face in every f
     assert.is(kept[0]!.width, 1280);
     const top = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * q)]!;
     console.log(`  viewer: ${kept.length} frames analysed; mouth opening idle max ${Math.max(...idle).toFixed(3)}, speaking p50 ${top(speaking, 0.5).toFixed(3)} / p90 ${top(speaking, 0.9).toFixed(3)}`);
-    assert.ok(idle.length >= 8 && speaking.length >= 10, `${idle.length} idle / ${speaking.length} speaking frames`);
+    assert.ok(idle.length >= 15 && speaking.length >= 30, `${idle.length} idle / ${speaking.length} speaking frames`);
     assert.ok(Math.max(...idle) < 0.04, `idle mouth closed (max ${Math.max(...idle)})`);
     assert.ok(top(speaking, 0.9) > Math.max(...idle) + 0.03, 'the mouth opens while speaking');
     // The disclosure is burned in over the person too: the label's dark box at its default place.
