@@ -52,7 +52,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
     return undefined;
   });
   // Real-person avatars: records in the store, files under avatarDir, enrollment in child processes.
-  const avatarStore = await createAvatarStore(config.redisUrl);
+  const avatarStore = await createAvatarStore(config.redisUrl, config.avatarDir);
   const avatarFiles = new AvatarFiles(config.avatarDir);
   const avatarJobs = new EnrollmentJobs(avatarStore, avatarFiles, app.log);
   const avatars = new AvatarLibrary(avatarJobs, avatarFiles);

@@ -321,6 +321,25 @@ test('one job at a time; cancel: the job stops, its files go; delete removes the
   assert.is(stdout.trim(), '', 'no enrollment child left');
 });
 
+test('without Redis, avatar records live in a file in the avatar folder and survive a restart', async () => {
+  const dir = path.join(work, 'avatars-no-redis');
+  const env = { ONAIR_AVATAR_DIR: dir, ONAIR_AUDIT_LOG: auditLog };
+  let local = await startServer(env);
+  try {
+    const c = new OnAirClient({ baseUrl: local.baseUrl, apiKey: API_KEY });
+    const accepted = await c.enrollAvatar(new Blob([readFileSync(media.good)]), CONSENT, 'kept across restarts');
+    await c.cancelAvatar(accepted.id);
+    await local.close();
+    local = await startServer(env);
+    const again = await new OnAirClient({ baseUrl: local.baseUrl, apiKey: API_KEY }).getAvatar(accepted.id);
+    assert.is(again.state, 'cancelled');
+    assert.is(again.name, 'kept across restarts');
+    assert.equal(readdirSync(dir), ['records.json'], 'only the records file: the cancelled upload is gone');
+  } finally {
+    await local.close();
+  }
+});
+
 test('sessions: present a ready avatar; unknown 404, unfinished 409; switch live; deleting it falls back to the cartoon', async () => {
   const api = server.api;
   const unknown = await api('POST', '/v1/sessions', { avatar: 'no-such-avatar' });

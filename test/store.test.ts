@@ -1,7 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createClient } from 'redis';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { MemorySessionStore } from '../server/store/memory-store.ts';
+import { FileRecordStore } from '../server/store/record-store.ts';
 import { RedisSessionStore } from '../server/store/redis-store.ts';
 import type { SessionRecord, SessionStore } from '../server/store/session-store.ts';
 import { startRedis } from './helpers/redis.ts';
@@ -40,6 +44,20 @@ async function contract(store: SessionStore) {
 
 test('memory store keeps the store contract', async () => {
   await contract(new MemorySessionStore());
+});
+
+test('file store keeps the store contract, and what it saved is there after reopening', async () => {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'onair-records-')), 'sub', 'records.json');
+  await contract(await FileRecordStore.open<SessionRecord>(file));
+  const store = await FileRecordStore.open<SessionRecord>(file);
+  await store.save(record('kept'));
+  await store.save(record('gone'));
+  await store.delete('gone');
+  await store.close();
+  assert.equal(JSON.parse(readFileSync(file, 'utf8')).map((r: SessionRecord) => r.id), ['kept'], 'the file holds exactly the saved records');
+  const reopened = await FileRecordStore.open<SessionRecord>(file);
+  assert.equal(await reopened.get('kept'), record('kept'));
+  assert.equal((await reopened.list()).length, 1);
 });
 
 test('redis store keeps the store contract against a real redis-server', async () => {

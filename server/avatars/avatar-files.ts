@@ -54,8 +54,7 @@ export class AvatarFiles {
 
   /**
    * Folders no record knows about and that hold no finished pack: uploads cut off by a crash.
-   * (Finished packs are left alone: with the in-process store the records are gone after a
-   * restart, but the packs may still be wanted.)
+   * (Finished packs are left alone even without a record: someone may still want them.)
    */
   async removeStrays(known: Set<string>): Promise<string[]> {
     let entries: string[];

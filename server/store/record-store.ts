@@ -1,8 +1,10 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { createClient } from 'redis';
 
 /** Control-plane records (sessions, avatars) by id: in-process by default, Redis when configured. */
 export interface RecordStore<T extends { id: string }> {
-  readonly kind: 'memory' | 'redis';
+  readonly kind: 'memory' | 'redis' | 'file';
   save(record: T): Promise<void>;
   get(id: string): Promise<T | undefined>;
   delete(id: string): Promise<void>;
@@ -33,6 +35,65 @@ export class MemoryRecordStore<T extends { id: string }> implements RecordStore<
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * Records in one JSON file, rewritten (write + rename, so never half-written) after each change:
+ * durable on one server without Redis. Writes are serialised; reads come from memory.
+ */
+export class FileRecordStore<T extends { id: string }> implements RecordStore<T> {
+  readonly kind = 'file' as const;
+  readonly #file: string;
+  readonly #records: Map<string, string>;
+  #writing: Promise<void> = Promise.resolve();
+
+  private constructor(file: string, records: Map<string, string>) {
+    this.#file = file;
+    this.#records = records;
+  }
+
+  static async open<T extends { id: string }>(file: string): Promise<FileRecordStore<T>> {
+    const records = new Map<string, string>();
+    try {
+      for (const r of JSON.parse(await readFile(file, 'utf8')) as T[]) records.set(r.id, JSON.stringify(r));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`record file ${file} is unreadable: ${(err as Error).message}`);
+    }
+    return new FileRecordStore<T>(file, records);
+  }
+
+  #flush(): Promise<void> {
+    const body = `[${[...this.#records.values()].join(',\n')}]\n`;
+    const tmp = `${this.#file}.tmp`;
+    this.#writing = this.#writing.then(async () => {
+      await mkdir(path.dirname(this.#file), { recursive: true });
+      await writeFile(tmp, body);
+      await rename(tmp, this.#file);
+    });
+    return this.#writing;
+  }
+
+  async save(record: T): Promise<void> {
+    this.#records.set(record.id, JSON.stringify(record));
+    await this.#flush();
+  }
+
+  async get(id: string): Promise<T | undefined> {
+    const raw = this.#records.get(id);
+    return raw === undefined ? undefined : JSON.parse(raw);
+  }
+
+  async delete(id: string): Promise<void> {
+    if (this.#records.delete(id)) await this.#flush();
+  }
+
+  async list(): Promise<T[]> {
+    return [...this.#records.values()].map((raw) => JSON.parse(raw));
+  }
+
+  async close(): Promise<void> {
+    await this.#writing;
+  }
 }
 
 type RedisClient = ReturnType<typeof createClient>;
