@@ -9,6 +9,7 @@ import { benchVoice } from './voice.ts';
 import { benchRealPerson } from './real-person.ts';
 import { benchFaceMesh } from './face-mesh.ts';
 import { benchRealPersonServer } from './real-person-server.ts';
+import { benchSegmentation } from './segmentation.ts';
 
 const only = process.argv[2];
 const benches: [string, () => Promise<void>][] = [
@@ -22,6 +23,7 @@ const benches: [string, () => Promise<void>][] = [
   ['real-person', benchRealPerson],
   ['face-mesh', benchFaceMesh],
   ['real-person-server', benchRealPersonServer],
+  ['segmentation', benchSegmentation],
 ];
 for (const [name, fn] of benches) {
   if (only && name !== only) continue;

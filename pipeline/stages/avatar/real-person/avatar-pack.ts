@@ -30,7 +30,8 @@ export interface PackManifest {
   atlas: { entries: number; region: { x0: number; y0: number; w: number; h: number; scale: number } };
   /** The person's range of mouth shapes (low/rest/high), for mapping viseme targets onto it. */
   calibration: { openLo: number; openHi: number; widthLo: number; widthRest: number; widthHi: number };
-  matte: 'chroma' | 'none';
+  /** How the idle frames' alpha was made: chroma key (flat screen), person segmentation (any backdrop), or none (opaque). */
+  matte: 'chroma' | 'segmentation' | 'none';
   analysisSeconds: number;
 }
 

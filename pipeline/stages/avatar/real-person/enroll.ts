@@ -4,10 +4,11 @@ import { writeAvatarPack, type AtlasEntry, type AvatarPack, type PackManifest } 
 import { eyeDistance, fitSimilarity, headPose, measureMouth, residual, type Similarity } from './geometry.ts';
 import { chooseIdleLoop } from './idle-loop.ts';
 import { fitLipModel, lipShape } from './lip-shape.ts';
-import { applyChromaKey, estimateChromaKey, opaque } from './matte.ts';
+import { applyChromaKey, applySegmentationMatte, estimateChromaKey, opaque, smoothMasksInTime } from './matte.ts';
 import { cropMouth } from './mouth-blend.ts';
 import { mouthRegion } from './mouth-region.ts';
 import { DEFAULT_LIMITS, EnrollmentError, probeVideo, type EnrollLimits, type VideoInfo } from './probe.ts';
+import { PersonSegmenter } from './segmenter.ts';
 import { packSize, readRgbFrames } from './video-frames.ts';
 
 export { EnrollmentError, probeVideo, DEFAULT_LIMITS, type EnrollLimits, type VideoInfo } from './probe.ts';
@@ -141,7 +142,7 @@ export async function enrollAvatar(videoPath: string, packDir: string, opts: Enr
 
     progress('writing', 0.95);
     const key = estimateChromaKey(raw.get(loop.start)!, width, height);
-    const idle: Uint8ClampedArray[] = [];
+    const idleRgb: Uint8Array[] = [];
     const idleLandmarks: Float32Array[] = [];
     const length = loop.end - loop.start;
     for (let j = 0; j < length; j++) {
@@ -156,9 +157,22 @@ export async function enrollAvatar(videoPath: string, packDir: string, opts: Enr
         rgb = mix(rgb, raw.get(other)!, w);
         lm = mixPoints(lm, points[other]!, w);
       }
-      idle.push(key ? applyChromaKey(rgb, width, height, key, lm) : opaque(rgb, width, height));
+      idleRgb.push(rgb);
       idleLandmarks.push(lm);
     }
+    // No flat screen to key: segment the person (models/selfie-segmentation), masks smoothed in time.
+    let masks: Float32Array[] | undefined;
+    if (!key && PersonSegmenter.available()) {
+      const segmenter = await PersonSegmenter.load();
+      try {
+        const perFrame: Float32Array[] = [];
+        for (const rgb of idleRgb) perFrame.push(await segmenter.maskOf(rgb, width, height));
+        masks = smoothMasksInTime(perFrame);
+      } finally {
+        await segmenter.dispose();
+      }
+    }
+    const idle = idleRgb.map((rgb, j) => (key ? applyChromaKey(rgb, width, height, key, idleLandmarks[j]!) : masks ? applySegmentationMatte(rgb, width, height, masks[j]!, idleLandmarks[j]!) : opaque(rgb, width, height)));
     const manifest: PackManifest = {
       version: 1,
       width,
@@ -168,7 +182,7 @@ export async function enrollAvatar(videoPath: string, packDir: string, opts: Enr
       idle: { frames: idle.length, startFrame: loop.start, endFrame: loop.end, crossfade: loop.crossfade },
       atlas: { entries: atlas.length, region: { x0: region.x0, y0: region.y0, w: region.w, h: region.h, scale: region.scale } },
       calibration,
-      matte: key ? 'chroma' : 'none',
+      matte: key ? 'chroma' : masks ? 'segmentation' : 'none',
       analysisSeconds: (performance.now() - started) / 1000,
     };
     const pack: AvatarPack = {

@@ -54,18 +54,13 @@ function pointInPolygon(x: number, y: number, poly: number[]): boolean {
 }
 
 /**
- * RGBA from RGB with the backdrop keyed out: alpha from chroma distance, blue/green spill removed,
- * the face (inside the landmark outline) always opaque, and only the region connected to the face
- * kept (props at the frame's edge that aren't the backdrop colour are dropped too).
+ * The matte clean-up shared by the chroma key and the segmentation matte, in place: the face
+ * (inside the landmark outline) always opaque, only the region connected to the face kept (4-
+ * neighbour flood fill over alpha > 0.5; a pixel outside it keeps its alpha only next to it), and
+ * the edge pulled in by a pixel and softened.
  */
-export function applyChromaKey(rgb: Uint8Array, width: number, height: number, key: ChromaKey, landmarks: Float32Array, out = new Uint8ClampedArray(width * height * 4)): Uint8ClampedArray {
+function refineMatte(alpha: Float32Array, width: number, height: number, landmarks: Float32Array): void {
   const n = width * height;
-  const alpha = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const [b, r] = chroma(rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]);
-    const d = Math.hypot(b - key.cb, r - key.cr);
-    alpha[i] = d <= key.inner ? 0 : d >= key.outer ? 1 : (d - key.inner) / (key.outer - key.inner);
-  }
   // Face interior: always opaque (eyes or shadows can come close to the key colour).
   const oval: number[] = [];
   for (const i of FACE_OVAL) oval.push(landmarks[2 * i], landmarks[2 * i + 1]);
@@ -125,6 +120,22 @@ export function applyChromaKey(rgb: Uint8Array, width: number, height: number, k
     }
     alpha[i] = (4 * eroded[i] + eroded[i - 1] + eroded[i + 1] + eroded[i - width] + eroded[i + width]) / 8;
   }
+}
+
+/**
+ * RGBA from RGB with the backdrop keyed out: alpha from chroma distance, blue/green spill removed,
+ * the face (inside the landmark outline) always opaque, and only the region connected to the face
+ * kept (props at the frame's edge that aren't the backdrop colour are dropped too).
+ */
+export function applyChromaKey(rgb: Uint8Array, width: number, height: number, key: ChromaKey, landmarks: Float32Array, out = new Uint8ClampedArray(width * height * 4)): Uint8ClampedArray {
+  const n = width * height;
+  const alpha = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const [b, r] = chroma(rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]);
+    const d = Math.hypot(b - key.cb, r - key.cr);
+    alpha[i] = d <= key.inner ? 0 : d >= key.outer ? 1 : (d - key.inner) / (key.outer - key.inner);
+  }
+  refineMatte(alpha, width, height, landmarks);
   const blueScreen = key.cb > Math.abs(key.cr);
   const [kr, kg, kb] = key.rgb;
   for (let i = 0; i < n; i++) {
@@ -145,6 +156,42 @@ export function applyChromaKey(rgb: Uint8Array, width: number, height: number, k
     out[4 * i + 3] = Math.round(alpha[i] * 255);
   }
   return out;
+}
+
+/**
+ * RGBA from RGB with a person-segmentation mask (0..1 per pixel, PersonSegmenter.maskOf) as the
+ * alpha: the mask's soft band narrowed (0.25..0.75 → 0..1), then the same clean-up as the chroma
+ * key (face opaque, only the region connected to the face, a soft 1-px edge). Colours are kept
+ * as they are (no screen colour to unmix).
+ */
+export function applySegmentationMatte(rgb: Uint8Array, width: number, height: number, mask: Float32Array, landmarks: Float32Array, out = new Uint8ClampedArray(width * height * 4)): Uint8ClampedArray {
+  const n = width * height;
+  if (mask.length !== n) throw new Error(`mask of ${mask.length} values for a ${width}×${height} frame`);
+  const alpha = new Float32Array(n);
+  for (let i = 0; i < n; i++) alpha[i] = Math.min(1, Math.max(0, (mask[i]! - 0.25) * 2));
+  refineMatte(alpha, width, height, landmarks);
+  for (let i = 0; i < n; i++) {
+    out[4 * i] = rgb[3 * i]!;
+    out[4 * i + 1] = rgb[3 * i + 1]!;
+    out[4 * i + 2] = rgb[3 * i + 2]!;
+    out[4 * i + 3] = Math.round(alpha[i]! * 255);
+  }
+  return out;
+}
+
+/**
+ * Per-frame masks of a looping clip averaged with their neighbours (¼, ½, ¼, wrapping around, as
+ * the loop does), so the segmentation edge doesn't shimmer from frame to frame.
+ */
+export function smoothMasksInTime(masks: Float32Array[]): Float32Array[] {
+  const L = masks.length;
+  if (L < 3) return masks;
+  return masks.map((m, j) => {
+    const a = masks[(j + L - 1) % L]!, b = masks[(j + 1) % L]!;
+    const out = new Float32Array(m.length);
+    for (let i = 0; i < m.length; i++) out[i] = 0.5 * m[i]! + 0.25 * (a[i]! + b[i]!);
+    return out;
+  });
 }
 
 /** RGBA from RGB, fully opaque (no keyable backdrop). */
