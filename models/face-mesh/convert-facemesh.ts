@@ -15,7 +15,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+import { attrInt, attrInts, attrStr, FLOAT, INT64, onnxProto, type OnnxAttr } from '../lib/onnx-proto.ts';
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -26,28 +26,7 @@ const binPath = path.join(humanDir, 'models/facemesh.bin');
 const onnxPath = path.join(dir, 'facemesh.onnx');
 const OUTPUTS: Record<string, string> = { Identity_2: 'mesh', Identity_1: 'faceflag' };
 
-// The subset of onnx.proto needed to write this model (field numbers as in onnx/onnx.proto).
-const root = protobuf.parse(`
-syntax = "proto3";
-message OperatorSetIdProto { string domain = 1; int64 version = 2; }
-message StringStringEntryProto { string key = 1; string value = 2; }
-message TensorProto { repeated int64 dims = 1; int32 data_type = 2; string name = 8; bytes raw_data = 9; }
-message AttributeProto { string name = 1; float f = 2; int64 i = 3; bytes s = 4; repeated int64 ints = 8; int32 type = 20; }
-message NodeProto { repeated string input = 1; repeated string output = 2; string name = 3; string op_type = 4; repeated AttributeProto attribute = 5; }
-message Dimension { int64 dim_value = 1; string dim_param = 2; }
-message TensorShapeProto { repeated Dimension dim = 1; }
-message TensorTypeProto { int32 elem_type = 1; TensorShapeProto shape = 2; }
-message TypeProto { TensorTypeProto tensor_type = 1; }
-message ValueInfoProto { string name = 1; TypeProto type = 2; }
-message GraphProto { repeated NodeProto node = 1; string name = 2; repeated TensorProto initializer = 5; string doc_string = 10; repeated ValueInfoProto input = 11; repeated ValueInfoProto output = 12; }
-message ModelProto { int64 ir_version = 1; string producer_name = 2; string producer_version = 3; string doc_string = 6; GraphProto graph = 7; repeated OperatorSetIdProto opset_import = 8; repeated StringStringEntryProto metadata_props = 14; }
-`).root;
 
-const FLOAT = 1;
-const INT64 = 7;
-const ATTR_INT = 2;
-const ATTR_STRING = 3;
-const ATTR_INTS = 7;
 
 // ---- reading the tfjs graph model ----
 
@@ -112,10 +91,6 @@ const ints = (a: TfAttr | undefined) => (a?.list?.i ?? []).map(Number);
 /** A value in the ONNX graph: its name and, while 4-D, its NCHW shape (batch -1). */
 interface Val { name: string; shape: number[]; layout: 'nchw' | 'flat' }
 
-interface OnnxAttr { name: string; type: number; i?: number; ints?: number[]; s?: Uint8Array }
-const attrInt = (name: string, i: number): OnnxAttr => ({ name, type: ATTR_INT, i });
-const attrInts = (name: string, v: number[]): OnnxAttr => ({ name, type: ATTR_INTS, ints: v });
-const attrStr = (name: string, s: string): OnnxAttr => ({ name, type: ATTR_STRING, s: Buffer.from(s) });
 
 function convert(json: { modelTopology: { node: TfNode[] } }, weights: Map<string, Weight>) {
   const tfNodes = new Map(json.modelTopology.node.map((n) => [n.name, n]));
@@ -350,7 +325,7 @@ const weights = readWeights(json, path.dirname(jsonPath));
 const { nodes, initializers, outputs, opCount } = convert(json, weights);
 const tensorType = (dims: (number | string)[]) => ({ tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } });
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
-const ModelProto = root.lookupType('ModelProto');
+const ModelProto = onnxProto.lookupType('ModelProto');
 const bytes = ModelProto.encode(
   ModelProto.fromObject({
     irVersion: 8,

@@ -9,30 +9,13 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+import { FLOAT, INT64, onnxProto } from '../lib/onnx-proto.ts';
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const SAMPLES_PER_ID = 256;
 const SAMPLE_RATE = 22050;
 
-// The subset of onnx.proto needed to write a model (field numbers as in onnx/onnx.proto).
-const root = protobuf.parse(`
-syntax = "proto3";
-message OperatorSetIdProto { string domain = 1; int64 version = 2; }
-message TensorProto { repeated int64 dims = 1; int32 data_type = 2; repeated float float_data = 4; repeated int64 int64_data = 7; string name = 8; }
-message AttributeProto { string name = 1; int64 i = 3; int32 type = 20; repeated int64 ints = 8; }
-message NodeProto { repeated string input = 1; repeated string output = 2; string name = 3; string op_type = 4; repeated AttributeProto attribute = 5; }
-message Dimension { int64 dim_value = 1; string dim_param = 2; }
-message TensorShapeProto { repeated Dimension dim = 1; }
-message TensorTypeProto { int32 elem_type = 1; TensorShapeProto shape = 2; }
-message TypeProto { TensorTypeProto tensor_type = 1; }
-message ValueInfoProto { string name = 1; TypeProto type = 2; }
-message GraphProto { repeated NodeProto node = 1; string name = 2; repeated TensorProto initializer = 5; repeated ValueInfoProto input = 11; repeated ValueInfoProto output = 12; }
-message ModelProto { int64 ir_version = 1; string producer_name = 2; GraphProto graph = 7; repeated OperatorSetIdProto opset_import = 8; }
-`).root;
 
-const FLOAT = 1;
-const INT64 = 7;
 const value = (name: string, elem: number, dims: (number | string)[]) => ({
   name,
   type: { tensorType: { elemType: elem, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
@@ -66,7 +49,7 @@ function model(multiSpeaker: boolean): Uint8Array {
     );
     inputs.push(value('sid', INT64, [1]));
   }
-  const ModelProto = root.lookupType('ModelProto');
+  const ModelProto = onnxProto.lookupType('ModelProto');
   const msg = ModelProto.fromObject({
     irVersion: 8,
     producerName: 'onair-piper-standin',

@@ -16,7 +16,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+import { attrFloat, attrInt, attrInts, attrStr, FLOAT, onnxProto, type OnnxAttr } from '../lib/onnx-proto.ts';
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -130,34 +130,9 @@ const ACT_NONE = 0, ACT_RELU = 1, ACT_RELU6 = 3; // enum ActivationFunctionType 
 const OP = { ADD: 0, AVERAGE_POOL_2D: 1, CONV_2D: 3, DEPTHWISE_CONV_2D: 4, DEQUANTIZE: 6, LOGISTIC: 14, MUL: 18, RELU: 19, RESIZE_BILINEAR: 23, CUSTOM: 32, HARD_SWISH: 117 } as const;
 const OP_NAME = Object.fromEntries(Object.entries(OP).map(([k, v]) => [v, k])) as Record<number, string>;
 
-// ---- ONNX (the subset of onnx.proto needed to write this model; field numbers as in onnx/onnx.proto) ----
+// ---- ONNX (writer schema in models/lib/onnx-proto.ts) ----
 
-const root = protobuf.parse(`
-syntax = "proto3";
-message OperatorSetIdProto { string domain = 1; int64 version = 2; }
-message StringStringEntryProto { string key = 1; string value = 2; }
-message TensorProto { repeated int64 dims = 1; int32 data_type = 2; string name = 8; bytes raw_data = 9; }
-message AttributeProto { string name = 1; float f = 2; int64 i = 3; bytes s = 4; repeated int64 ints = 8; int32 type = 20; }
-message NodeProto { repeated string input = 1; repeated string output = 2; string name = 3; string op_type = 4; repeated AttributeProto attribute = 5; }
-message Dimension { int64 dim_value = 1; string dim_param = 2; }
-message TensorShapeProto { repeated Dimension dim = 1; }
-message TensorTypeProto { int32 elem_type = 1; TensorShapeProto shape = 2; }
-message TypeProto { TensorTypeProto tensor_type = 1; }
-message ValueInfoProto { string name = 1; TypeProto type = 2; }
-message GraphProto { repeated NodeProto node = 1; string name = 2; repeated TensorProto initializer = 5; string doc_string = 10; repeated ValueInfoProto input = 11; repeated ValueInfoProto output = 12; }
-message ModelProto { int64 ir_version = 1; string producer_name = 2; string producer_version = 3; string doc_string = 6; GraphProto graph = 7; repeated OperatorSetIdProto opset_import = 8; repeated StringStringEntryProto metadata_props = 14; }
-`).root;
 
-const FLOAT = 1;
-const ATTR_FLOAT = 1;
-const ATTR_INT = 2;
-const ATTR_STRING = 3;
-const ATTR_INTS = 7;
-interface OnnxAttr { name: string; type: number; f?: number; i?: number; ints?: number[]; s?: Uint8Array }
-const attrFloat = (name: string, f: number): OnnxAttr => ({ name, type: ATTR_FLOAT, f });
-const attrInt = (name: string, i: number): OnnxAttr => ({ name, type: ATTR_INT, i });
-const attrInts = (name: string, v: number[]): OnnxAttr => ({ name, type: ATTR_INTS, ints: v });
-const attrStr = (name: string, s: string): OnnxAttr => ({ name, type: ATTR_STRING, s: Buffer.from(s) });
 
 /** IEEE 754 half → float (exact). */
 function halfToFloat(h: number): number {
@@ -399,7 +374,7 @@ if (Buffer.from(tfliteBytes.subarray(4, 8)).toString() !== 'TFL3') throw new Err
 const { nodes, initializers, opCount, tfOpCount, input, output } = convert(fb.root());
 const tensorType = (dims: (number | string)[]) => ({ tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } });
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
-const ModelProto = root.lookupType('ModelProto');
+const ModelProto = onnxProto.lookupType('ModelProto');
 const bytes = ModelProto.encode(
   ModelProto.fromObject({
     irVersion: 8,

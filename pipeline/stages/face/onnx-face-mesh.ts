@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
+import { openModelSession, visionExecutionProviders } from '../../core/onnx-session.ts';
 
 /** FaceMesh converted to ONNX by models/face-mesh/convert-facemesh.ts. */
 export const FACE_MESH_ONNX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/face-mesh/facemesh.onnx');
@@ -23,14 +24,6 @@ export interface CropBox {
 }
 
 /**
- * The execution providers for face models: CUDA when ONAIR_FACE_EP=cuda (onnxruntime-node's CUDA
- * EP binaries must be installed, `npm install --onnxruntime-node-install=cuda12`), else CPU.
- */
-export function faceExecutionProviders(): string[] {
-  return process.env.ONAIR_FACE_EP === 'cuda' ? ['cuda', 'cpu'] : ['cpu'];
-}
-
-/**
  * FaceMesh on onnxruntime-node. One intra-op thread: enrollment runs niced in a child process
  * next to live streams and must not take every core.
  */
@@ -47,19 +40,8 @@ export class OnnxFaceMesh {
     return existsSync(file);
   }
 
-  static async load(file = FACE_MESH_ONNX, executionProviders = faceExecutionProviders()): Promise<OnnxFaceMesh> {
-    const options: ort.InferenceSession.SessionOptions = { executionProviders, intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
-    let session: ort.InferenceSession;
-    let used = executionProviders;
-    try {
-      session = await ort.InferenceSession.create(file, options);
-    } catch (err) {
-      if (!executionProviders.includes('cuda')) throw err;
-      // The CUDA EP is an optional download; keep enrollment working without it.
-      console.warn(`face mesh: CUDA execution provider unavailable (${(err as Error).message.split('\n')[0]}); using CPU`);
-      used = ['cpu'];
-      session = await ort.InferenceSession.create(file, { ...options, executionProviders: used });
-    }
+  static async load(file = FACE_MESH_ONNX, executionProviders = visionExecutionProviders()): Promise<OnnxFaceMesh> {
+    const { session, used } = await openModelSession(file, 'face mesh', executionProviders);
     if (session.inputNames[0] !== 'input' || !session.outputNames.includes('mesh') || !session.outputNames.includes('faceflag')) throw new Error(`${file} is not a FaceMesh model (inputs ${session.inputNames}, outputs ${session.outputNames})`);
     return new OnnxFaceMesh(session, used);
   }

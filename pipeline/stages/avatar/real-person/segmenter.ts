@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
-import { faceExecutionProviders } from '../../face/onnx-face-mesh.ts';
+import { openModelSession, visionExecutionProviders } from '../../../core/onnx-session.ts';
 
 /** MediaPipe Selfie Segmentation converted to ONNX by models/selfie-segmentation/convert-selfie.ts. */
 export const SELFIE_ONNX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../models/selfie-segmentation/selfie.onnx');
@@ -29,18 +29,8 @@ export class PersonSegmenter {
     return existsSync(file);
   }
 
-  static async load(file = SELFIE_ONNX, executionProviders = faceExecutionProviders()): Promise<PersonSegmenter> {
-    const options: ort.InferenceSession.SessionOptions = { executionProviders, intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
-    let session: ort.InferenceSession;
-    let used = executionProviders;
-    try {
-      session = await ort.InferenceSession.create(file, options);
-    } catch (err) {
-      if (!executionProviders.includes('cuda')) throw err;
-      console.warn(`segmenter: CUDA execution provider unavailable (${(err as Error).message.split('\n')[0]}); using CPU`);
-      used = ['cpu'];
-      session = await ort.InferenceSession.create(file, { ...options, executionProviders: used });
-    }
+  static async load(file = SELFIE_ONNX, executionProviders = visionExecutionProviders()): Promise<PersonSegmenter> {
+    const { session, used } = await openModelSession(file, 'segmenter', executionProviders);
     if (session.inputNames[0] !== 'input' || session.outputNames[0] !== 'mask') throw new Error(`${file} is not a selfie segmentation model (inputs ${session.inputNames}, outputs ${session.outputNames})`);
     return new PersonSegmenter(session, used);
   }
