@@ -15,7 +15,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { attrInt, attrInts, attrStr, FLOAT, INT64, onnxProto, type OnnxAttr } from '../lib/onnx-proto.ts';
+import { attrInt, attrInts, attrStr, FLOAT, INT64, encodeModel, type OnnxAttr } from '../lib/onnx-proto.ts';
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -323,29 +323,18 @@ function convert(json: { modelTopology: { node: TfNode[] } }, weights: Map<strin
 const json = JSON.parse(readFileSync(jsonPath, 'utf8'));
 const weights = readWeights(json, path.dirname(jsonPath));
 const { nodes, initializers, outputs, opCount } = convert(json, weights);
-const tensorType = (dims: (number | string)[]) => ({ tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } });
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
-const ModelProto = onnxProto.lookupType('ModelProto');
-const bytes = ModelProto.encode(
-  ModelProto.fromObject({
-    irVersion: 8,
-    producerName: 'onair-convert-facemesh',
-    producerVersion: '1',
-    docString: `MediaPipe FaceMesh (Apache-2.0) from @vladmandic/human@${humanVersion} models/facemesh.json, converted by models/face-mesh/convert-facemesh.ts`,
-    opsetImport: [{ domain: '', version: 13 }],
-    metadataProps: [
-      { key: 'source', value: `@vladmandic/human@${humanVersion}/models/facemesh.json` },
-      { key: 'license', value: 'Apache-2.0 (Google MediaPipe FaceMesh)' },
-    ],
-    graph: {
-      name: 'facemesh',
-      node: nodes,
-      initializer: initializers,
-      input: [{ name: 'input', type: tensorType(['N', 192, 192, 3]) }],
-      output: outputs.map((o) => ({ name: o.name, type: tensorType(['N', o.shape[1]]) })),
-    },
-  }),
-).finish();
+const bytes = encodeModel({
+  producer: 'onair-convert-facemesh',
+  doc: `MediaPipe FaceMesh (Apache-2.0) from @vladmandic/human@${humanVersion} models/facemesh.json, converted by models/face-mesh/convert-facemesh.ts`,
+  source: `@vladmandic/human@${humanVersion}/models/facemesh.json`,
+  license: 'Apache-2.0 (Google MediaPipe FaceMesh)',
+  graphName: 'facemesh',
+  nodes,
+  initializers,
+  inputs: [{ name: 'input', dims: ['N', 192, 192, 3] }],
+  outputs: outputs.map((o) => ({ name: o.name, dims: ['N', o.shape[1]!] })),
+});
 writeFileSync(onnxPath, bytes);
 const params = initializers.filter((i) => i.dataType === FLOAT).reduce((a, i) => a + i.rawData.byteLength / 4, 0);
 console.log(`wrote ${onnxPath}: ${(bytes.length / 1e6).toFixed(2)} MB, ${nodes.length} nodes (${Object.entries(opCount).map(([k, n]) => `${k} ${n}`).join(', ')}), ${params} parameters`);

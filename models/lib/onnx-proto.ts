@@ -39,3 +39,43 @@ export const attrFloat = (name: string, f: number): OnnxAttr => ({ name, type: A
 export const attrInt = (name: string, i: number): OnnxAttr => ({ name, type: ATTR_INT, i });
 export const attrInts = (name: string, v: number[]): OnnxAttr => ({ name, type: ATTR_INTS, ints: v });
 export const attrStr = (name: string, s: string): OnnxAttr => ({ name, type: ATTR_STRING, s: Buffer.from(s) });
+
+/** A float tensor's type with named (`'N'`) or fixed dimensions. */
+export const tensorType = (dims: (number | string)[]) => ({ tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } });
+
+export interface ConvertedModel {
+  producer: string;
+  doc: string;
+  source: string;
+  license: string;
+  graphName: string;
+  nodes: unknown[];
+  initializers: unknown[];
+  inputs: { name: string; dims: (number | string)[] }[];
+  outputs: { name: string; dims: (number | string)[] }[];
+}
+
+/** An opset-13 ONNX model with its provenance in the doc string and metadata. */
+export function encodeModel(m: ConvertedModel): Uint8Array {
+  const ModelProto = onnxProto.lookupType('ModelProto');
+  return ModelProto.encode(
+    ModelProto.fromObject({
+      irVersion: 8,
+      producerName: m.producer,
+      producerVersion: '1',
+      docString: m.doc,
+      opsetImport: [{ domain: '', version: 13 }],
+      metadataProps: [
+        { key: 'source', value: m.source },
+        { key: 'license', value: m.license },
+      ],
+      graph: {
+        name: m.graphName,
+        node: m.nodes,
+        initializer: m.initializers,
+        input: m.inputs.map((i) => ({ name: i.name, type: tensorType(i.dims) })),
+        output: m.outputs.map((o) => ({ name: o.name, type: tensorType(o.dims) })),
+      },
+    }),
+  ).finish();
+}

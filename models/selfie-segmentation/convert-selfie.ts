@@ -16,7 +16,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { attrFloat, attrInt, attrInts, attrStr, FLOAT, onnxProto, type OnnxAttr } from '../lib/onnx-proto.ts';
+import { attrFloat, attrInt, attrInts, attrStr, FLOAT, encodeModel, type OnnxAttr } from '../lib/onnx-proto.ts';
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -372,29 +372,18 @@ const tfliteBytes = readFileSync(tflitePath);
 const fb = new FlatBuffer(tfliteBytes);
 if (Buffer.from(tfliteBytes.subarray(4, 8)).toString() !== 'TFL3') throw new Error(`${tflitePath}: not a TFLite flatbuffer`);
 const { nodes, initializers, opCount, tfOpCount, input, output } = convert(fb.root());
-const tensorType = (dims: (number | string)[]) => ({ tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } });
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
-const ModelProto = onnxProto.lookupType('ModelProto');
-const bytes = ModelProto.encode(
-  ModelProto.fromObject({
-    irVersion: 8,
-    producerName: 'onair-convert-selfie',
-    producerVersion: '1',
-    docString: `MediaPipe Selfie Segmentation (Apache-2.0) from @mediapipe/selfie_segmentation@${pkgVersion} selfie_segmentation.tflite, converted by models/selfie-segmentation/convert-selfie.ts`,
-    opsetImport: [{ domain: '', version: 13 }],
-    metadataProps: [
-      { key: 'source', value: `@mediapipe/selfie_segmentation@${pkgVersion}/selfie_segmentation.tflite` },
-      { key: 'license', value: 'Apache-2.0 (Google MediaPipe Selfie Segmentation)' },
-    ],
-    graph: {
-      name: 'selfie_segmentation',
-      node: nodes,
-      initializer: initializers,
-      input: [{ name: 'input', type: tensorType(['N', input[1], input[2], input[3]]) }],
-      output: [{ name: 'mask', type: tensorType(['N', ...output]) }],
-    },
-  }),
-).finish();
+const bytes = encodeModel({
+  producer: 'onair-convert-selfie',
+  doc: `MediaPipe Selfie Segmentation (Apache-2.0) from @mediapipe/selfie_segmentation@${pkgVersion} selfie_segmentation.tflite, converted by models/selfie-segmentation/convert-selfie.ts`,
+  source: `@mediapipe/selfie_segmentation@${pkgVersion}/selfie_segmentation.tflite`,
+  license: 'Apache-2.0 (Google MediaPipe Selfie Segmentation)',
+  graphName: 'selfie_segmentation',
+  nodes,
+  initializers,
+  inputs: [{ name: 'input', dims: ['N', input[1]!, input[2]!, input[3]!] }],
+  outputs: [{ name: 'mask', dims: ['N', ...output] }],
+});
 writeFileSync(onnxPath, bytes);
 const params = initializers.reduce((a, i) => a + i.rawData.byteLength / 4, 0);
 console.log(`TFLite ops: ${Object.entries(tfOpCount).map(([k, n]) => `${k} ${n}`).join(', ')}`);
