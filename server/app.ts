@@ -21,6 +21,9 @@ import { AvatarFiles } from './avatars/avatar-files.ts';
 import { AvatarLibrary } from './avatars/avatar-library.ts';
 import { EnrollmentJobs } from './avatars/enrollment-jobs.ts';
 import { avatarRoutes } from './routes/avatars.ts';
+import { createRoomStores } from './store/room-store.ts';
+import { LiveRooms } from './live-room/live-rooms.ts';
+import { liveRoomRoutes } from './routes/live-room.ts';
 
 export interface OnAirApp {
   app: FastifyInstance;
@@ -28,6 +31,7 @@ export interface OnAirApp {
   pool: WorkerPool;
   store: SessionStore;
   avatarJobs: EnrollmentJobs;
+  rooms: LiveRooms;
 }
 
 /** Builds the server: services first (store, workers, sessions), then routes. Not yet listening. */
@@ -57,6 +61,10 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   const avatarJobs = new EnrollmentJobs(avatarStore, avatarFiles, app.log);
   const avatars = new AvatarLibrary(avatarJobs, avatarFiles);
   const registry = new SessionRegistry(store, pool, config.rtc, config.video, tts, config.maxSessions, voiceModel, avatars);
+  // Each presenter session's live room (show, audience, replies, moderation), kept in the store.
+  const roomStores = await createRoomStores(config.redisUrl);
+  const rooms = new LiveRooms({ audit, voices: tts, stores: roomStores, log: app.log });
+  registry.use(rooms);
   const auth = makeAuth(config.apiKey, registry);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
@@ -83,22 +91,26 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
     tts.close();
     await store.close();
     await avatarStore.close();
+    await roomStores.close();
   });
 
   app.get('/health', async () => ({ ok: true, workers: pool.size, sessions: registry.liveCount, store: store.kind, voiceModel: voiceModel ? 'onnx' : 'baseline' }));
-  sessionRoutes(app, registry, auth);
-  presenterRoutes(app, registry, auth, audit, tts);
+  sessionRoutes(app, registry, auth, rooms);
+  presenterRoutes(app, registry, auth, audit, rooms);
+  await app.register(async (scope) => liveRoomRoutes(scope, { rooms, registry, auth, audit }));
   pageRoutes(app, await buildPageAssets());
-  viewerSignalling(app, registry, auth);
+  viewerSignalling(app, registry, auth, rooms);
   // Multipart parsing only where uploads are expected.
   await app.register(async (scope) => {
     await scope.register(multipart);
     avatarRoutes(scope, { jobs: avatarJobs, files: avatarFiles, library: avatars, registry, audit, auth, maxBytes: config.avatarMaxBytes });
   });
   await avatarJobs.resume();
-  return { app, registry, pool, store, avatarJobs };
+  // Sessions (and their shows) a previous run left in Redis come back live.
+  await registry.restore(app.log);
+  return { app, registry, pool, store, avatarJobs, rooms };
 }
 
 function httpReason(status: number): string {
-  return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 410: 'Gone', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' } as Record<number, string>)[status] ?? 'Error';
+  return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 410: 'Gone', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests' } as Record<number, string>)[status] ?? 'Error';
 }

@@ -121,11 +121,29 @@ export interface AvatarEvent {
 export interface AuditEntry {
   at: string;
   sessionId: string;
-  action: 'speak' | 'interrupt';
+  /**
+   * speak: a line was queued for speech (any source); moderation.blocked / moderation.replaced: the
+   * filter stopped or changed a line; interrupt, takeover: the operator cut in; presence.*: the
+   * operator's panel came or went; show.*: show control.
+   */
+  action:
+    | 'speak'
+    | 'interrupt'
+    | 'takeover'
+    | 'moderation.blocked'
+    | 'moderation.replaced'
+    | 'presence.start'
+    | 'presence.end'
+    | 'show.control';
+  /** Who asked: operator (API), show, rule:ID, llm, insert… */
+  source?: string;
   utteranceId?: string;
   text?: string;
   lang?: string;
   voice?: string;
+  /** Moderation: the terms that matched and why. */
+  hits?: { term: string; action: string; reason?: string }[];
+  detail?: string;
   client: string;
 }
 

@@ -5,10 +5,8 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ImageBackground, SolidBackground, StudioBackground, VideoLoopBackground, type Background } from '../../pipeline/stages/compose/backgrounds.ts';
 import { buildOverlay, type LabelPosition, type OverlaySpec } from '../../pipeline/stages/compose/compositor.ts';
-import { SsmlError, toSegments } from '../../pipeline/stages/tts/ssml.ts';
-import { detectLang, splitByLanguage, type Lang } from '../../pipeline/stages/tts/tts-types.ts';
-import { PiperVoiceError } from '../../pipeline/stages/tts/piper-engine.ts';
-import type { VoiceRouter } from '../../pipeline/stages/tts/voice-router.ts';
+import type { Lang } from '../../pipeline/stages/tts/tts-types.ts';
+import type { LiveRooms } from '../live-room/live-rooms.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Auth } from '../auth.ts';
 import { HttpError, notFound } from '../errors.ts';
@@ -18,44 +16,28 @@ import { backgroundBody, captionsBody, labelBody, overlayBody, overlayParams, se
 type IdParams = { id: string };
 const MAX_OVERLAYS = 16;
 
-export function presenterRoutes(app: FastifyInstance, registry: SessionRegistry, auth: Auth, audit: AuditLog, voices: VoiceRouter): void {
+export function presenterRoutes(app: FastifyInstance, registry: SessionRegistry, auth: Auth, audit: AuditLog, rooms: LiveRooms): void {
   const operator = { onRequest: auth.requireOperator };
 
   app.post<{ Params: IdParams; Body: { text: string; lang?: Lang | 'auto'; voice?: string; interrupt?: boolean; next?: boolean } }>(
     '/v1/sessions/:id/speak',
     { ...operator, schema: { params: sessionParams, body: speakBody } },
     async (req, reply) => {
-      const presenter = registry.presenter(req.params.id);
-      const { text, voice, interrupt, next } = req.body;
-      let segments;
-      try {
-        segments = toSegments(text);
-      } catch (err) {
-        if (err instanceof SsmlError) throw new HttpError(400, err.message);
-        throw err;
-      }
-      try {
-        await voices.resolve(voice);
-      } catch (err) {
-        if (err instanceof PiperVoiceError) throw new HttpError(400, err.message);
-        throw err;
-      }
-      const plain = segments.map((s) => (s.kind === 'text' ? s.text : '')).join(' ');
-      if (!plain.trim()) throw new HttpError(400, 'text has nothing to say');
-      const explicit = req.body.lang && req.body.lang !== 'auto' ? req.body.lang : undefined;
-      const lang = explicit ?? detectLang(plain);
-      // Auto language: mixed zh/en text is split so each part gets the right eSpeak voice.
-      if (!explicit && !voice?.startsWith('piper:')) segments = splitByLanguage(segments);
-      const utteranceId = presenter.speak({ text: plain, segments, lang, voice, interrupt, next });
-      await audit.append({ at: new Date().toISOString(), sessionId: req.params.id, action: 'speak', utteranceId, text, lang, voice, client: req.ip });
+      registry.presenter(req.params.id);
+      const desk = rooms.get(req.params.id).desk;
+      if (req.body.interrupt) await audit.append({ at: new Date().toISOString(), sessionId: req.params.id, action: 'takeover', source: 'operator', text: req.body.text, client: req.ip });
+      const res = await desk.say({ ...req.body, source: 'operator', trusted: true, client: req.ip });
+      if (!res.spoken) throw new HttpError(422, res.reason);
       reply.code(202);
-      return { utteranceId, lang, queued: presenter.queueLength };
+      return { utteranceId: res.utteranceId, lang: res.lang, queued: res.queued };
     },
   );
 
   app.post<{ Params: IdParams }>('/v1/sessions/:id/interrupt', { ...operator, schema: { params: sessionParams } }, async (req) => {
     const interrupted = registry.presenter(req.params.id).interrupt();
-    await audit.append({ at: new Date().toISOString(), sessionId: req.params.id, action: 'interrupt', client: req.ip });
+    // The operator cut in: the show waits for them (resume it with POST …/show/resume).
+    await rooms.find(req.params.id)?.show.hold();
+    await audit.append({ at: new Date().toISOString(), sessionId: req.params.id, action: 'interrupt', source: 'operator', client: req.ip });
     return { interrupted };
   });
 

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Auth } from '../auth.ts';
 import type { SessionRegistry } from '../sessions/session-registry.ts';
+import type { LiveRooms } from '../live-room/live-rooms.ts';
 import { createSessionBody, outputParams, rtmpOutputBody, sessionParams, setAvatarBody } from './schemas.ts';
 
 type IdParams = { id: string };
 
-export function sessionRoutes(app: FastifyInstance, registry: SessionRegistry, auth: Auth): void {
+export function sessionRoutes(app: FastifyInstance, registry: SessionRegistry, auth: Auth, rooms: LiveRooms): void {
   const operator = { onRequest: auth.requireOperator };
 
   app.post<{ Body: { source?: 'presenter' | 'test-card'; avatar?: string } | null }>('/v1/sessions', { ...operator, schema: { body: createSessionBody } }, async (req, reply) => {
@@ -14,9 +15,13 @@ export function sessionRoutes(app: FastifyInstance, registry: SessionRegistry, a
     return { ...record, watchPath: `/v1/sessions/${record.id}/ws` };
   });
 
-  app.get<{ Params: IdParams }>('/v1/sessions/:id', { ...operator, schema: { params: sessionParams } }, async (req) =>
-    registry.view(req.params.id),
-  );
+  app.get<{ Params: IdParams }>('/v1/sessions/:id', { ...operator, schema: { params: sessionParams } }, async (req) => {
+    const view = await registry.view(req.params.id);
+    const room = rooms.find(req.params.id);
+    if (!room) return view;
+    const show = room.show.status();
+    return { ...view, operator: room.presence.view, show: { state: show.state, position: show.position, segmentId: show.segmentId, inserts: show.inserts.length } };
+  });
 
   // Switch the live presenter to another avatar (`cartoon` or a ready avatar id) without a break.
   app.put<{ Params: IdParams; Body: { avatar: string } }>(

@@ -4,6 +4,7 @@ import type { MediaSource, VideoFormat } from '../../pipeline/core/media.ts';
 import { PresenterSource } from '../../pipeline/session/presenter-source.ts';
 import { CartoonAvatar } from '../../pipeline/stages/avatar/cartoon-avatar.ts';
 import type { AvatarProvider } from '../avatars/avatar-library.ts';
+import type { Avatar } from '../../pipeline/stages/avatar/avatar.ts';
 import { StudioBackground } from '../../pipeline/stages/compose/backgrounds.ts';
 import type { TtsEngine } from '../../pipeline/stages/tts/tts-types.ts';
 import { OnnxVoiceMouth, type VoiceVisemeModel } from '../../pipeline/stages/lipsync/onnx-voice-mouth.ts';
@@ -21,8 +22,16 @@ export interface SessionView extends SessionRecord {
   outputs: (SessionRecord['outputs'][number] & { state?: string; bitrateKbps?: number; lastError?: string })[];
 }
 
+/** What other services (the live room) hang on a session: set up when it goes live, dropped when it is deleted. */
+export interface SessionExtension {
+  started(live: LiveSession): Promise<void>;
+  deleted(id: string): Promise<void>;
+}
+
 /** Creates, finds and ends sessions: records in the store, media in LiveSessions on this node. */
 export class SessionRegistry {
+  readonly #extensions: SessionExtension[] = [];
+  #shuttingDown = false;
   readonly #store: SessionStore;
   readonly #pool: WorkerPool;
   readonly #rtc: RtcConfig;
@@ -54,6 +63,10 @@ export class SessionRegistry {
     this.#video = video;
   }
 
+  use(extension: SessionExtension): void {
+    this.#extensions.push(extension);
+  }
+
   /** `avatar`: `cartoon` (default) or a ready real-person avatar's id; test-card sessions have none. */
   async create(source: SessionRecord['source'] = 'presenter', avatar?: string): Promise<SessionRecord> {
     if (source === 'test-card' && avatar !== undefined) throw new HttpError(400, 'a test-card session has no avatar');
@@ -81,8 +94,14 @@ export class SessionRegistry {
     };
     // Resolved first: an unknown or unfinished avatar is a 404/409 before any media is set up.
     const avatar = source === 'presenter' ? await this.#avatars.create(avatarName, record.video) : undefined;
+    await this.#start(record, avatar);
+    await this.#store.save(record);
+    return record;
+  }
+
+  async #start(record: SessionRecord, avatar: Avatar | undefined): Promise<LiveSession> {
     const media: MediaSource =
-      source === 'test-card'
+      record.source === 'test-card'
         ? new TestCard(record.video)
         : new PresenterSource(
             record.video,
@@ -95,11 +114,48 @@ export class SessionRegistry {
     const live = await LiveSession.start(record, this.#pool.next(), media, this.#rtc);
     live.once('close', () => {
       this.#live.delete(record.id);
-      this.#store.delete(record.id).catch(() => {});
+      // A durable store keeps the records of sessions stopped by a shutdown: the next start resumes them.
+      if (!(this.#shuttingDown && this.#store.kind === 'redis')) this.#store.delete(record.id).catch(() => {});
     });
     this.#live.set(record.id, live);
-    await this.#store.save(record);
-    return record;
+    try {
+      for (const ext of this.#extensions) await ext.started(live);
+    } catch (err) {
+      live.close();
+      throw err;
+    }
+    return live;
+  }
+
+  /**
+   * Brings back the sessions a previous run of this server left in the store (Redis): same id,
+   * viewer token, avatar and RTMP outputs; the live room resumes its show. With the in-process
+   * store there is nothing to restore.
+   */
+  async restore(log: { warn(msg: string): void; info(msg: string): void }): Promise<number> {
+    if (this.#store.kind !== 'redis') return 0;
+    let restored = 0;
+    for (const record of await this.#store.list()) {
+      if (this.#live.has(record.id)) continue;
+      try {
+        let avatar: Avatar | undefined;
+        if (record.source === 'presenter') {
+          avatar = await this.#avatars.create(record.avatar ?? 'cartoon', record.video).catch(async (err: Error) => {
+            log.warn(`session ${record.id}: avatar ${record.avatar} unavailable (${err.message}); showing the cartoon`);
+            record.avatar = 'cartoon';
+            return this.#avatars.create('cartoon', record.video);
+          });
+        }
+        const live = await this.#start(record, avatar);
+        for (const o of record.outputs) live.addRtmpOutput(o.url, o.id);
+        await this.#store.save(record);
+        restored++;
+      } catch (err) {
+        log.warn(`session ${record.id} could not be restored: ${(err as Error).message}`);
+      }
+    }
+    if (restored) log.info(`restored ${restored} session(s) from the store`);
+    return restored;
   }
 
   async get(id: string): Promise<SessionRecord> {
@@ -162,6 +218,7 @@ export class SessionRegistry {
     await this.get(id);
     this.#live.get(id)?.close();
     await this.#store.delete(id);
+    for (const ext of this.#extensions) await ext.deleted(id);
   }
 
   async addRtmpOutput(id: string, url: string): Promise<{ id: string; url: string; state: string }> {
@@ -212,11 +269,17 @@ export class SessionRegistry {
     return a.length === b.length && timingSafeEqual(a, b);
   }
 
+  isLive(id: string): boolean {
+    return this.#live.has(id);
+  }
+
   get liveCount(): number {
     return this.#live.size;
   }
 
+  /** Server shutdown: media stops; with Redis the records stay so the next start resumes the sessions. */
   closeAll(): void {
+    this.#shuttingDown = true;
     for (const live of [...this.#live.values()]) live.close();
   }
 }

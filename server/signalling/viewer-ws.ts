@@ -4,6 +4,8 @@ import { METHODS, type Method, type ResponseMessage } from '../../client-sdk/src
 import { roleOfRequest, type Auth } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 import type { SessionRegistry } from '../sessions/session-registry.ts';
+import type { LiveRooms } from '../live-room/live-rooms.ts';
+import type { RoomNotice } from '../live-room/live-room.ts';
 import { sessionParams } from '../routes/schemas.ts';
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -13,7 +15,7 @@ function send(socket: WebSocket, msg: object): void {
 }
 
 /** `/v1/sessions/:id/ws`: the mediasoup-client join protocol for viewers (see client-sdk/src/protocol.ts). */
-export function viewerSignalling(app: FastifyInstance, registry: SessionRegistry, auth: Auth): void {
+export function viewerSignalling(app: FastifyInstance, registry: SessionRegistry, auth: Auth, rooms: LiveRooms): void {
   app.get<{ Params: { id: string } }>(
     '/v1/sessions/:id/ws',
     { websocket: true, onRequest: auth.requireWatcher, schema: { params: sessionParams } },
@@ -26,7 +28,8 @@ export function viewerSignalling(app: FastifyInstance, registry: SessionRegistry
         return;
       }
       const session = live;
-      const peer = session.addViewer(roleOfRequest(req));
+      const role = roleOfRequest(req);
+      const peer = session.addViewer(role);
       const onSessionClosed = () => {
         send(socket, { event: 'session.closed', data: { id: session.record.id } });
         socket.close(1001, 'session closed');
@@ -39,7 +42,14 @@ export function viewerSignalling(app: FastifyInstance, registry: SessionRegistry
         presenter?.on(event, listener);
         return () => presenter?.off(event, listener);
       });
+      // Live-room events: the show for everyone; audience, moderation and presence for operators only.
+      const room = rooms.find(req.params.id);
+      const onNotice = (n: RoomNotice) => {
+        if (!n.operatorOnly || role === 'operator') send(socket, { event: n.event, data: n.data });
+      };
+      room?.on('notice', onNotice);
       socket.on('close', () => {
+        room?.off('notice', onNotice);
         forward.forEach((off) => off());
         session.off('close', onSessionClosed);
         session.removeViewer(peer);

@@ -17,7 +17,7 @@ export const DEFAULT_LABEL: LabelStyle = { position: 'top-left', scale: 1 };
 
 export type Overlay =
   | { id: string; kind: 'text'; text: string; x: number; y: number; fontSize: number; color: string; background?: string }
-  | { id: string; kind: 'image'; image: Image; x: number; y: number; width: number; height: number };
+  | { id: string; kind: 'image'; image: Image | Canvas; x: number; y: number; width: number; height: number };
 
 export interface OverlaySpec {
   kind: 'text' | 'image';
