@@ -197,6 +197,18 @@ test('youtube: auth error → failed, polling stops; liveChatEnded → failed', 
     assert.is(fake.requests.length, n);
   } finally {
     await c2.stop();
+  }
+  // A page carrying offlineAt: its events are delivered, then polling ends.
+  const r3 = recorder();
+  fake.queuePage([yt.text('last', alice, 'bye')], 50, true);
+  const c3 = new YouTubeChatConnector('yt8', { kind: 'youtube', liveChatId: 'CHAT1', oauthToken: 'good-token', baseUrl: fake.baseUrl }, r3.ctx, { minPollMs: 20 });
+  c3.start();
+  try {
+    await waitFor('failed', () => c3.status().state === 'failed');
+    assert.equal(r3.events.map((e) => e.id), ['last']);
+    assert.match(c3.status().lastError ?? '', /ended/);
+  } finally {
+    await c3.stop();
     await fake.close();
   }
 });
@@ -252,7 +264,7 @@ test('bilibili: signed start, auth, heartbeats, events plain/concatenated/zlib/b
     assert.is(fake.callsTo('/v2/app/start').length, 1);
     assert.equal(fake.callsTo('/v2/app/start')[0].body, { code: BILI.code, app_id: BILI.appId });
     assert.is(fake.callsTo('/v2/app/start')[0].code, 0, 'signature, content-md5 and headers accepted');
-    assert.equal(fake.auths, [{ body: fake.games[0].authBody, ok: true }], 'auth packet carries the auth_body handed out');
+    assert.equal(fake.auths, [{ body: fake.games[0].authBody, matched: true }], 'auth packet carries the auth_body handed out');
     assert.is(c.status().config.accessKeySecret, '***');
 
     const ts = 1714557600;
@@ -339,7 +351,7 @@ test('bilibili: missed heartbeat replies and rejected auth → reconnect (auth f
     await waitFor('second game', () => fake.games.length === 2 && c.status().state === 'live', 3000);
     assert.ok(r.statuses.some((s) => /auth rejected/.test(s.lastError ?? '')));
     assert.ok(fake.callsTo('/v2/app/end').some((e) => e.body.game_id === fake.games[0].gameId), 'the stale game was ended');
-    assert.equal(fake.auths.at(-1), { body: fake.games[1].authBody, ok: true });
+    assert.equal(fake.auths.at(-1), { body: fake.games[1].authBody, matched: true });
     fake.send('LIVE_OPEN_PLATFORM_DM', { uname: 'x', open_id: 'x', msg: 'new game', msg_id: 'ng', timestamp: 1 });
     await waitFor('event on the new game', () => r.events.some((e) => e.id === 'ng'));
   } finally {

@@ -310,7 +310,16 @@ export class ShowRunner extends EventEmitter<{ [K in keyof ShowEventMap]: [ShowE
   async #launch(insert: QueuedInsert, cut: boolean): Promise<void> {
     this.#launching = true;
     try {
-      const res = await this.#desk.say({ text: insert.text, lang: insert.lang, voice: insert.voice, interrupt: cut, next: true, source: insert.source ?? 'insert', trusted: !insert.source || insert.source === 'operator' });
+      const res = await this.#desk.say({
+        text: insert.text,
+        lang: insert.lang,
+        voice: insert.voice,
+        interrupt: cut,
+        next: true,
+        source: insert.source ?? 'insert',
+        trusted: !insert.source || insert.source === 'operator',
+        onQueued: (utteranceId, said) => (this.#playing = { kind: 'insert', utteranceId, text: said, insertId: insert.id }),
+      });
       if (!res.spoken) {
         this.#s.inserts = this.#s.inserts.filter((i) => i.id !== insert.id);
         await this.#persist();
@@ -318,7 +327,6 @@ export class ShowRunner extends EventEmitter<{ [K in keyof ShowEventMap]: [ShowE
         this.#again = true;
         return;
       }
-      this.#playing = { kind: 'insert', utteranceId: res.utteranceId, text: res.text, insertId: insert.id };
     } finally {
       this.#launching = false;
     }
@@ -341,7 +349,15 @@ export class ShowRunner extends EventEmitter<{ [K in keyof ShowEventMap]: [ShowE
     }
     this.#launching = true;
     try {
-      const res = await this.#desk.say({ text: line.variants[variant]!, lang: line.lang, voice: line.voice, next: true, source: 'show', trusted: true });
+      const res = await this.#desk.say({
+        text: line.variants[variant]!,
+        lang: line.lang,
+        voice: line.voice,
+        next: true,
+        source: 'show',
+        trusted: true,
+        onQueued: (utteranceId, said) => (this.#playing = { kind: 'line', utteranceId, text: said, position, variant }),
+      });
       if (!res.spoken) {
         // A blocked line is skipped; a rundown whose every line is blocked pauses instead of spinning.
         this.#advance();
@@ -355,7 +371,6 @@ export class ShowRunner extends EventEmitter<{ [K in keyof ShowEventMap]: [ShowE
         return;
       }
       this.#blockedInARow = 0;
-      this.#playing = { kind: 'line', utteranceId: res.utteranceId, text: res.text, position, variant };
     } finally {
       this.#launching = false;
     }

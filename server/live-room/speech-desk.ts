@@ -20,6 +20,8 @@ export interface SayRequest {
   /** Written by the operator (speak API, rundown, operator inserts) rather than derived from the audience. */
   trusted: boolean;
   client?: string;
+  /** Called as soon as the line is queued, before its audio can start (so its speech.started can be matched). */
+  onQueued?: (utteranceId: string, said: string) => void;
 }
 
 export type SayResult =
@@ -113,6 +115,7 @@ export class SpeechDesk extends EventEmitter<{ moderation: [ModerationLogEntry] 
       if (err instanceof RangeError) throw new HttpError(409, err.message);
       throw err;
     }
+    req.onQueued?.(utteranceId, text);
     await this.#audit.append({ ...pending, utteranceId });
     return { spoken: true, utteranceId, lang, text, queued: this.#presenter.queueLength };
   }

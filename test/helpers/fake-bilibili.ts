@@ -54,9 +54,9 @@ export class FakeBilibili {
   /** Anything the client got wrong (bad signature, unknown auth body, heartbeat before auth…). */
   readonly problems: string[] = [];
   readonly games: Game[] = [];
-  /** Auth packets received: the body, and whether it matched a live game's auth_body. */
-  readonly auths: { body: string; ok: boolean }[] = [];
-  /** Client packet versions seen (blivedm sends ver 1; ver 0 is accepted too). */
+  /** Auth packets received: the body, and whether it matched the auth_body of a live game. */
+  readonly auths: { body: string; matched: boolean }[] = [];
+  /** op 2 packets received (client packets may be ver 0 or 1; blivedm sends 1). */
   wsHeartbeats = 0;
   connections = 0;
   /** Set false to stop answering op 2, so the client must notice a dead link. */
@@ -175,7 +175,7 @@ export class FakeBilibili {
   #onAuth(ws: WebSocket, body: string): void {
     const game = this.games.find((g) => g.authBody === body && !g.ended);
     const ok = !!game && this.rejectAuths === 0;
-    this.auths.push({ body, ok: !!game });
+    this.auths.push({ body, matched: !!game });
     if (!game) this.problems.push(`auth body not handed out (or game ended): ${body.slice(0, 60)}`);
     if (!ok) {
       if (this.rejectAuths > 0) this.rejectAuths--;
