@@ -1,8 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createCanvas } from '@napi-rs/canvas';
-import wrtc from '@roamhq/wrtc';
+import { savePng } from './helpers/png.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { watch, waitFor, type Reception } from './helpers/watch.ts';
 import { MOUTH_CLOSED_MAX, MOUTH_OPEN_MIN, syncCorrelation } from './helpers/mouth.ts';
@@ -23,17 +21,7 @@ test.after(async () => {
   await server?.close();
 });
 
-function savePng(name: string, frame: { width: number; height: number; data: Uint8Array }) {
-  mkdirSync(OUT, { recursive: true });
-  const rgba = new Uint8ClampedArray(frame.width * frame.height * 4);
-  wrtc.nonstandard.i420ToRgba(frame, { width: frame.width, height: frame.height, data: rgba as unknown as Uint8Array });
-  const canvas = createCanvas(frame.width, frame.height);
-  const ctx = canvas.getContext('2d');
-  const img = ctx.createImageData(frame.width, frame.height);
-  img.data.set(rgba);
-  ctx.putImageData(img, 0, 0);
-  writeFileSync(`${OUT}/${name}`, canvas.toBuffer('image/png'));
-}
+const savePngAs = (name: string, frame: { width: number; height: number; data: Uint8Array }) => savePng(`${OUT}/${name}`, frame);
 
 async function sayAndWait(text: string, lang?: string) {
   const t0 = performance.now();
@@ -54,7 +42,7 @@ test('idle presenter: the mouth rests while nothing is said', () => {
   assert.ok(idle.every((f) => f.mouth < MOUTH_CLOSED_MAX), `closed mouth: ${idle.map((f) => f.mouth).join(' ')}`);
   const silent = viewer.audioRms.slice(-50);
   assert.ok(silent.every((r) => r < 50), 'silence while idle');
-  savePng('presenter-closed-mouth.png', viewer.lastFrame!);
+  savePngAs('presenter-closed-mouth.png', viewer.lastFrame!);
 });
 
 test('English: the mouth moves with the voice (per-frame correlation ≥ 0.6) and rests after', async () => {
@@ -86,7 +74,7 @@ test('Chinese: speech and lip-sync for Mandarin text', async () => {
   console.log(`  zh: ${c.frames} frames, audio↔mouth r = ${c.r.toFixed(3)} at A/V offset ${c.lag} ms (r = ${c.atZero.toFixed(3)} at 0)`);
   assert.ok(c.r >= 0.6, `correlation ${c.r.toFixed(3)} ≥ 0.6`);
   assert.ok(c.energy.filter((e) => e > 500).length > 20, 'Mandarin speech is audible');
-  if (openFrame) savePng('presenter-open-mouth.png', openFrame);
+  if (openFrame) savePngAs('presenter-open-mouth.png', openFrame);
   assert.ok(best > MOUTH_OPEN_MIN, `the mouth opened (${best})`);
 });
 
