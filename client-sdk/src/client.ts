@@ -2,6 +2,25 @@ import { OnAirError } from './errors.ts';
 import { SessionEvents } from './events.ts';
 import type { WebSocketFactory } from './signalling.ts';
 import type {
+  AudienceEvent,
+  AudienceLogEntry,
+  AudienceOutcome,
+  AudienceStats,
+  ConnectorConfig,
+  ConnectorStatus,
+  InsertRequest,
+  LlmConfig,
+  ModerationHit,
+  ModerationLogEntry,
+  ModerationSettings,
+  OperatorPresence,
+  QueuedInsert,
+  ReplyRule,
+  ReplySettings,
+  Rundown,
+  ShowStatus,
+} from './live-room-types.ts';
+import type {
   AuditEntry,
   AvatarConsent,
   AvatarInfo,
@@ -25,6 +44,45 @@ export interface OnAirClientOptions {
   WebSocket?: WebSocketFactory;
 }
 
+/** Extra transport options of `request`. */
+export interface RequestOptions {
+  /** Headers added to (or replacing) the defaults. */
+  headers?: Record<string, string>;
+  /** Send the API key (default true; the audience webhook is signed instead). */
+  auth?: boolean;
+  /** The body is sent as this exact string (a signed body must not be re-serialised). */
+  rawBody?: string;
+  /** Let the request outlive the page (fetch keepalive), e.g. a goodbye sent on unload. */
+  keepalive?: boolean;
+}
+
+/** An audience event as a webhook sender gives it: `platform` defaults to `webhook`, `at` to the arrival time. */
+export type AudienceEventInput = Omit<AudienceEvent, 'platform' | 'at'> & Partial<Pick<AudienceEvent, 'platform' | 'at'>>;
+
+/** What the moderation filter makes of a line (POST …/moderation/check). */
+export interface ModerationVerdict {
+  verdict: 'allowed' | 'replaced' | 'blocked';
+  /** What would be said (replacements applied); empty when blocked. */
+  text: string;
+  hits: ModerationHit[];
+}
+
+/** The LLM config as the server shows it: the key, if set, comes back as `***`. */
+export type LlmView = Omit<LlmConfig, 'apiKey'> & { apiKey?: string };
+
+const WEBHOOK_TIMESTAMP = 'x-onair-timestamp';
+const WEBHOOK_SIGNATURE = 'x-onair-signature';
+
+/** `sha256=` + hex HMAC-SHA256(secret, `${timestamp}.${body}`), with WebCrypto (browsers, Node ≥ 20). */
+export async function signAudienceWebhook(secret: string, timestamp: number | string, body: string): Promise<string> {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) throw new OnAirError(0, 'WebCrypto (crypto.subtle) is not available here: browsers offer it on https:// and localhost pages only');
+  const enc = new TextEncoder();
+  const key = await subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = new Uint8Array(await subtle.sign('HMAC', key, enc.encode(`${timestamp}.${body}`)));
+  return `sha256=${Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
 /** The control API: sessions, speech, scene and outputs. Every failure is an OnAirError. */
 export class OnAirClient {
   readonly baseUrl: string;
@@ -40,14 +98,21 @@ export class OnAirClient {
   }
 
   /** JSON in and out; a FormData body goes as multipart (fetch sets its boundary). */
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
     const form = typeof FormData !== 'undefined' && body instanceof FormData;
+    const json = opts.rawBody !== undefined || (body !== undefined && !form);
+    const headers: Record<string, string> = {
+      ...(opts.auth === false ? {} : { authorization: `Bearer ${this.#apiKey}` }),
+      ...(json ? { 'content-type': 'application/json' } : {}),
+      ...opts.headers,
+    };
     let res: Response;
     try {
       res = await this.#fetch(this.baseUrl + path, {
         method,
-        headers: { authorization: `Bearer ${this.#apiKey}`, ...(body !== undefined && !form ? { 'content-type': 'application/json' } : {}) },
-        body: body === undefined ? undefined : form ? (body as FormData) : JSON.stringify(body),
+        headers,
+        body: opts.rawBody ?? (body === undefined ? undefined : form ? (body as FormData) : JSON.stringify(body)),
+        ...(opts.keepalive ? { keepalive: true } : {}),
       });
     } catch (err) {
       throw new OnAirError(0, `cannot reach ${this.baseUrl}: ${(err as Error).message}`);
@@ -148,6 +213,141 @@ export class OnAirClient {
   }
   async audit(id: string): Promise<AuditEntry[]> {
     return (await this.request<{ entries: AuditEntry[] }>('GET', `/v1/sessions/${encodeURIComponent(id)}/audit`)).entries;
+  }
+
+  // ---------- live room: the show ----------
+  // The show runs on the server: a rundown of product segments whose lines rotate through their
+  // variants, looped, plus inserts. Its events (show.*) come over `events(id)`.
+
+  /** The show's state, position, rundown and waiting inserts. */
+  getShow(id: string) {
+    return this.request<ShowStatus>('GET', `${this.#room(id)}/show`);
+  }
+  /** Replaces the rundown; a running show keeps its place when its segment still exists. */
+  loadRundown(id: string, rundown: Rundown) {
+    return this.request<ShowStatus>('PUT', `${this.#room(id)}/show`, rundown);
+  }
+  startShow(id: string) {
+    return this.request<ShowStatus>('POST', `${this.#room(id)}/show/start`);
+  }
+  pauseShow(id: string) {
+    return this.request<ShowStatus>('POST', `${this.#room(id)}/show/pause`);
+  }
+  resumeShow(id: string) {
+    return this.request<ShowStatus>('POST', `${this.#room(id)}/show/resume`);
+  }
+  /** Cuts the show line playing and goes on with the next one. */
+  skipLine(id: string) {
+    return this.request<ShowStatus>('POST', `${this.#room(id)}/show/skip`);
+  }
+  /** Ends the show (the rundown stays loaded). */
+  stopShow(id: string) {
+    return this.request<ShowStatus>('POST', `${this.#room(id)}/show/stop`);
+  }
+  /** Goes to a segment, by id or 0-based index. */
+  jumpToSegment(id: string, segment: string | number) {
+    return this.request<ShowStatus>('POST', `${this.#room(id)}/show/jump`, { segment });
+  }
+  /** A line outside the rundown: after the current segment (`append`), after the line playing (`next`) or at once (`now`). */
+  insertLine(id: string, insert: Omit<InsertRequest, 'source'>) {
+    return this.request<QueuedInsert>('POST', `${this.#room(id)}/show/inserts`, insert);
+  }
+  async removeInsert(id: string, insertId: string): Promise<void> {
+    await this.request('DELETE', `${this.#room(id)}/show/inserts/${encodeURIComponent(insertId)}`);
+  }
+
+  // ---------- live room: the audience ----------
+
+  /** What became of the latest audience events (at most `limit`, 100 by default) and the counters. */
+  audienceLog(id: string, limit?: number) {
+    return this.request<{ stats: AudienceStats; log: AudienceLogEntry[] }>('GET', `${this.#room(id)}/audience${limit ? `?limit=${limit}` : ''}`);
+  }
+  /** Where and how to send signed audience events (the secret included: operators only). */
+  webhookInfo(id: string) {
+    return this.request<{ path: string; secret: string; signature: string }>('GET', `${this.#room(id)}/audience/webhook`);
+  }
+  /** A new webhook secret; the old one stops working at once. */
+  rotateWebhookSecret(id: string) {
+    return this.request<{ secret: string }>('POST', `${this.#room(id)}/audience/webhook/rotate`);
+  }
+  /**
+   * Sends audience events to the session's webhook, signed with its secret (no API key needed):
+   * `x-onair-timestamp` (unix seconds) and `x-onair-signature: sha256=HMAC-SHA256(secret, "timestamp.body")`.
+   */
+  async sendAudienceEvents(id: string, secret: string, events: AudienceEventInput[]) {
+    const rawBody = JSON.stringify({ events });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signature = await signAudienceWebhook(secret, timestamp, rawBody);
+    return this.request<{ accepted: number; results: { id: string; outcome: AudienceOutcome | 'queued' }[] }>('POST', `${this.#room(id)}/audience`, undefined, {
+      auth: false,
+      rawBody,
+      headers: { [WEBHOOK_TIMESTAMP]: String(timestamp), [WEBHOOK_SIGNATURE]: signature },
+    });
+  }
+
+  // ---------- live room: connectors (platform live chats) ----------
+
+  async listConnectors(id: string): Promise<ConnectorStatus[]> {
+    return (await this.request<{ connectors: ConnectorStatus[] }>('GET', `${this.#room(id)}/connectors`)).connectors;
+  }
+  /** Starts reading a YouTube live chat or a Bilibili room into the session's audience. */
+  addConnector(id: string, config: ConnectorConfig) {
+    return this.request<ConnectorStatus>('POST', `${this.#room(id)}/connectors`, config);
+  }
+  async removeConnector(id: string, connectorId: string): Promise<void> {
+    await this.request('DELETE', `${this.#room(id)}/connectors/${encodeURIComponent(connectorId)}`);
+  }
+
+  // ---------- live room: replies ----------
+
+  async getRules(id: string): Promise<ReplyRule[]> {
+    return (await this.request<{ rules: ReplyRule[] }>('GET', `${this.#room(id)}/rules`)).rules;
+  }
+  /** Replaces the reply rules (validated as a whole); resolves to them with their ids. */
+  async setRules(id: string, rules: ReplyRule[]): Promise<ReplyRule[]> {
+    return (await this.request<{ rules: ReplyRule[] }>('PUT', `${this.#room(id)}/rules`, { rules })).rules;
+  }
+  getReplySettings(id: string) {
+    return this.request<{ settings: ReplySettings; llm: LlmView | null }>('GET', `${this.#room(id)}/replies`);
+  }
+  async setReplySettings(id: string, patch: Partial<ReplySettings>): Promise<ReplySettings> {
+    return (await this.request<{ settings: ReplySettings }>('PUT', `${this.#room(id)}/replies`, patch)).settings;
+  }
+  /** Sets the OpenAI-compatible LLM that answers comments no rule matched (replaces the whole config). */
+  async setLlm(id: string, config: LlmConfig): Promise<LlmView> {
+    return (await this.request<{ llm: LlmView }>('PUT', `${this.#room(id)}/llm`, config)).llm;
+  }
+  async clearLlm(id: string): Promise<void> {
+    await this.request('DELETE', `${this.#room(id)}/llm`);
+  }
+
+  // ---------- live room: moderation ----------
+
+  /** The prohibited terms, the external endpoint (if any) and the latest blocked / replaced lines. */
+  getModeration(id: string) {
+    return this.request<ModerationSettings & { log: ModerationLogEntry[] }>('GET', `${this.#room(id)}/moderation`);
+  }
+  setModeration(id: string, settings: ModerationSettings) {
+    return this.request<ModerationSettings>('PUT', `${this.#room(id)}/moderation`, settings);
+  }
+  /** Tries a line against the filter without saying it. */
+  checkModeration(id: string, text: string) {
+    return this.request<ModerationVerdict>('POST', `${this.#room(id)}/moderation/check`, { text });
+  }
+
+  // ---------- live room: operator presence ----------
+
+  /** "An operator is watching": send every ~10 s (presence lapses 30 s after the last one). */
+  heartbeat(id: string, operator?: string) {
+    return this.request<OperatorPresence>('POST', `${this.#room(id)}/presence`, operator ? { operator } : {});
+  }
+  /** The operator left (sent with keepalive, so it may be called from a page's unload). */
+  leave(id: string) {
+    return this.request<OperatorPresence>('DELETE', `${this.#room(id)}/presence`, undefined, { keepalive: true });
+  }
+
+  #room(id: string): string {
+    return `/v1/sessions/${encodeURIComponent(id)}`;
   }
 
   /**

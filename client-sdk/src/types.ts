@@ -1,4 +1,5 @@
 // Shapes of the HTTP API's requests and responses (see README "HTTP API").
+import type { AudienceLogEntry, ConnectorStatus, ModerationLogEntry, OperatorPresence, ShowEventMap } from './live-room-types.ts';
 
 export interface VideoFormat {
   width: number;
@@ -173,4 +174,20 @@ export interface SessionEventMap {
   'voice.ended': { pts: number };
   'session.closed': { id: string };
   error: { message: string };
+  // The live room's show, for every client of the session.
+  'show.segment': ShowEventMap['show.segment'];
+  'show.line': ShowEventMap['show.line'];
+  'show.insert': ShowEventMap['show.insert'];
+  'show.state': ShowEventMap['show.state'];
+  'show.ended': ShowEventMap['show.ended'];
+  // Operator-only: sent on sockets opened with operator credentials (a publish token), never to viewers.
+  /** An audience event and what became of it (answered, cooldown, filtered…). */
+  'audience.event': AudienceLogEntry;
+  /** A line was stopped / changed by the moderation filter (terms and reasons in `hits`). */
+  'moderation.blocked': ModerationLogEntry;
+  'moderation.replaced': ModerationLogEntry;
+  /** The LLM answering a comment: started, each sentence, a filler line, done or failed. */
+  'llm.reply': { state: 'started' | 'sentence' | 'filler' | 'done' | 'failed'; text?: string; error?: string; ms?: number };
+  'connector.status': ConnectorStatus;
+  'operator.presence': OperatorPresence;
 }

@@ -54,6 +54,7 @@ export class AudienceHub extends EventEmitter<{ audience: [AudienceLogEntry]; ll
   readonly #rotation = new Map<string, number>();
   readonly stats: AudienceStats = { received: 0, duplicates: 0, outcomes: { answered: 0, 'no-match': 0, cooldown: 0, filtered: 0, dropped: 0, duplicate: 0, held: 0 }, spoken: 0, queue: 0 };
   #lastRelease = 0;
+  #linesAtRelease = -1;
   #answering: AbortController | undefined;
   #timer: NodeJS.Timeout | undefined;
   #overlayFor: { insertId?: string; text: string; seconds?: number } | undefined;
@@ -188,8 +189,11 @@ export class AudienceHub extends EventEmitter<{ audience: [AudienceLogEntry]; ll
 
   #release(): void {
     if (this.#closed || !this.#queue.length) return;
-    // The previous reply must be off the air (or given up) before the next one goes.
-    if (this.#answering || this.#deps.show.pendingFrom('reply:') > 0 || Date.now() - this.#lastRelease < this.settings.minIntervalSec * 1000) {
+    // The previous reply must be off the air (or given up) before the next one goes, and a running
+    // show gets a line in between: a comment flood can slow the show, never take it over.
+    const show = this.#deps.show;
+    const showTurn = show.state === 'playing' && show.linesStarted === this.#linesAtRelease;
+    if (this.#answering || show.pendingFrom('reply:') > 0 || showTurn || Date.now() - this.#lastRelease < this.settings.minIntervalSec * 1000) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
         this.#release();
@@ -199,6 +203,7 @@ export class AudienceHub extends EventEmitter<{ audience: [AudienceLogEntry]; ll
     const next = this.#queue.shift()!;
     this.stats.queue = this.#queue.length;
     this.#lastRelease = Date.now();
+    this.#linesAtRelease = show.linesStarted;
     next.entry.outcome = 'answered';
     this.stats.outcomes.answered++;
     this.stats.spoken++;

@@ -63,6 +63,8 @@ export class ShowRunner extends EventEmitter<{ [K in keyof ShowEventMap]: [ShowE
   #skip = false;
   #blockedInARow = 0;
   #closed = false;
+  /** Show lines that reached the air so far (the reply pacing lets the show speak between replies). */
+  linesStarted = 0;
   readonly #listeners: [SpeechEvent, (p: SpeechEventPayload) => void][] = [];
 
   constructor(deps: { desk: SpeechDesk; card: CardSlot; save: (snapshot: ShowSnapshot) => Promise<void>; warn?: (msg: string) => void }, snapshot: ShowSnapshot = EMPTY_SHOW) {
@@ -84,6 +86,10 @@ export class ShowRunner extends EventEmitter<{ [K in keyof ShowEventMap]: [ShowE
     if (this.#s.state === 'scheduled' && this.#s.rundown?.startAt) this.#arm(this.#s.rundown.startAt);
     if (this.#s.state === 'playing' || this.#s.state === 'paused') this.#card.show(this.#segment());
     this.#kick();
+  }
+
+  get state(): ShowState {
+    return this.#s.state;
   }
 
   get snapshot(): ShowSnapshot {
@@ -395,6 +401,7 @@ export class ShowRunner extends EventEmitter<{ [K in keyof ShowEventMap]: [ShowE
       const { imageBase64: _, ...product } = seg.product;
       this.emit('show.segment', { segment: playing.position!.segment, segmentId: seg.id, product, loop: playing.position!.loop });
     }
+    this.linesStarted++;
     this.emit('show.line', { ...playing.position!, variant: playing.variant!, text: playing.text, utteranceId: p.utteranceId });
   }
 

@@ -14,11 +14,13 @@ import type { ProhibitedTerm } from '../../client-sdk/src/live-room-types.ts';
 const AD_LAW = '广告法第九条：不得使用"国家级""最高级""最佳"等用语 (PRC Advertising Law Art. 9(3), absolute terms)';
 const EFFICACY = '广告法第十七/十八条：不得保证功效 (Advertising Law Art. 17–18: no guaranteed efficacy or cure)';
 const FTC = 'unsubstantiated absolute claim (FTC Act §5 / EU UCPD Annex I)';
+const ABUSE = 'abusive language: never read aloud (user names and comments)';
 
 const block = (term: string, reason: string): ProhibitedTerm => ({ term, action: 'block', reason });
 
 export const DEFAULT_PROHIBITED_TERMS: readonly ProhibitedTerm[] = [
   ...['国家级', '最高级', '最佳', '最好', '第一', '顶级', '极品', '全网最低', '史上最', '绝无仅有', '万能', '首选', '独一无二', '最低价', '唯一'].map((t) => block(t, AD_LAW)),
   ...['100%有效', '百分之百有效', '根治', '药到病除', '无效退款', '包治', '永不复发', '零风险'].map((t) => block(t, EFFICACY)),
+  ...['傻逼', '操你', '妈的', '他妈', '贱人', 'fuck', 'fucking', 'shit', 'bitch', 'asshole', 'cunt'].map((t) => block(t, ABUSE)),
   ...['the best', 'best ever', 'number one', 'no. 1', '#1', 'world-class', 'guaranteed results', '100% effective', 'miracle', 'cures', 'risk-free', 'lowest price ever'].map((t) => block(t, FTC)),
 ];

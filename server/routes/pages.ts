@@ -45,6 +45,9 @@ export async function buildPageAssets(): Promise<PageAssets> {
     format: 'esm',
     minify: true,
     target: ['chrome110', 'firefox115', 'safari16'],
+    // The panel's control room is Preact components in .tsx (see client-sdk/panel/room/room.tsx).
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
     write: false,
     outdir: '/assets',
     // @ffmpeg/ffmpeg is not bundled: the panel imports it from FFMPEG_PREFIX at run time, so

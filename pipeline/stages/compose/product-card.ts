@@ -106,10 +106,11 @@ export class ProductCard {
     );
     const canvas = createCanvas(r.w, h);
     const ctx = canvas.getContext('2d');
-    ctx.fillStyle = 'rgba(255,255,255,0.94)';
     ctx.beginPath();
     ctx.roundRect(0, 0, r.w, h, r.w * 0.05);
-    ctx.fill();
+    ctx.clip(); // the accent bar keeps the card's rounded corners
+    ctx.fillStyle = 'rgba(255,255,255,0.94)';
+    ctx.fillRect(0, 0, r.w, h);
     ctx.fillStyle = '#e8452c';
     ctx.fillRect(0, 0, r.w, Math.max(4, r.w * 0.018));
     let y = pad;
