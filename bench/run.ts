@@ -10,6 +10,7 @@ import { benchRealPerson } from './real-person.ts';
 import { benchFaceMesh } from './face-mesh.ts';
 import { benchRealPersonServer } from './real-person-server.ts';
 import { benchSegmentation } from './segmentation.ts';
+import { benchLiveRoom } from './live-room.ts';
 
 const only = process.argv[2];
 const benches: [string, () => Promise<void>][] = [
@@ -24,6 +25,7 @@ const benches: [string, () => Promise<void>][] = [
   ['face-mesh', benchFaceMesh],
   ['real-person-server', benchRealPersonServer],
   ['segmentation', benchSegmentation],
+  ['live-room', benchLiveRoom],
 ];
 for (const [name, fn] of benches) {
   if (only && name !== only) continue;

@@ -1,12 +1,13 @@
 // The operator panel: drives one session through the SDK. The API key lives in sessionStorage only.
 import { OnAirClient } from '../src/client.ts';
 import { OnAirError } from '../src/errors.ts';
-import type { SessionEvents } from '../src/events.ts';
 import type { OutputInfo, SessionInfo } from '../src/types.ts';
 import { Viewer } from '../src/viewer.ts';
 import { Publisher } from '../src/publisher.ts';
 import { applyLanguage, t, type UiLang } from './i18n.ts';
 import { AvatarPanel } from './avatars.ts';
+import { OperatorEvents } from './room/operator-events.ts';
+import { renderRoom } from './room/room.tsx';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const KEY_STORAGE = 'onair.apiKey';
@@ -14,7 +15,8 @@ const KEY_STORAGE = 'onair.apiKey';
 let lang: UiLang = (localStorage.getItem('onair.uiLang') as UiLang) || (navigator.language.startsWith('zh') ? 'zh' : 'en');
 let client: OnAirClient | undefined;
 let session: SessionInfo | undefined;
-let events: SessionEvents | undefined;
+/** The session's events with operator credentials (the control room's audience, moderation… events too). */
+let events: OperatorEvents | undefined;
 let viewer: Viewer | undefined;
 let poll: ReturnType<typeof setInterval> | undefined;
 let publisher: Publisher | undefined;
@@ -42,6 +44,12 @@ function setLang(next: UiLang): void {
   $('lang').textContent = lang === 'zh' ? 'English' : '中文';
   applyLanguage(document, lang);
   avatars.relabel();
+  showRoom();
+}
+
+/** The control room's Preact cards (client-sdk/panel/room/) for the open session, in the UI language. */
+function showRoom(): void {
+  renderRoom($('room'), client && session && events ? { client, sessionId: session.id, events, lang, log } : undefined, lang);
 }
 
 async function connect(apiKey: string): Promise<void> {
@@ -77,7 +85,7 @@ async function openSession(id: string): Promise<void> {
   const watchUrl = `${location.origin}/watch/${id}?token=${encodeURIComponent(info.viewerToken)}`;
   $<HTMLAnchorElement>('watchLink').href = watchUrl;
   $<HTMLTextAreaElement>('embed').value = `<iframe src="${watchUrl}" width="640" height="360" allow="autoplay; fullscreen" style="border:0"></iframe>`;
-  events = await client.events(id);
+  events = await OperatorEvents.open(client, id);
   events.onState((s) => ($('conn').textContent = s));
   for (const name of ['voice.started', 'voice.ended'] as const) events.on(name, () => log(name));
   for (const name of ['speech.started', 'speech.ended', 'speech.interrupted'] as const) {
@@ -87,6 +95,7 @@ async function openSession(id: string): Promise<void> {
     });
   }
   events.on('session.closed', () => log('session.closed'));
+  showRoom();
   viewer = await Viewer.join({ baseUrl: location.origin, sessionId: id, token: info.viewerToken });
   const video = $<HTMLVideoElement>('preview');
   video.srcObject = viewer.stream;
@@ -107,6 +116,7 @@ function closeSession(): void {
   events = undefined;
   viewer = undefined;
   stopScript();
+  showRoom();
 }
 
 async function refresh(): Promise<void> {

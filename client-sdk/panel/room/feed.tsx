@@ -20,7 +20,8 @@ export function CommentFeed() {
 
   useLoad(() =>
     run(async () => {
-      const { stats, log } = await client.audienceLog(sessionId, 100);
+      // The latest 100 (the server's default window).
+      const { stats, log } = await client.audienceLog(sessionId);
       setStats(stats);
       setEntries([...log].reverse());
     }),
@@ -29,7 +30,7 @@ export function CommentFeed() {
     setEntries((list) => [entry, ...list.filter((e) => key(e) !== key(entry))].slice(0, MAX_ENTRIES));
     // The counters live on the server: fetched again once a burst of events has passed.
     clearTimeout(statsTimer.current);
-    statsTimer.current = setTimeout(() => void client.audienceLog(sessionId, 1).then((r) => setStats(r.stats), () => {}), 300);
+    statsTimer.current = setTimeout(() => void client.audienceLog(sessionId).then((r) => setStats(r.stats), () => {}), 300);
   });
   useEvent('llm.reply', (d) => setLlm(d));
 

@@ -1,6 +1,6 @@
 // Insert bar: a line outside the rundown, after the segment (Append), after the line playing
 // (Next) or at once (Now, a takeover); the waiting inserts (removable) and the latest ones said.
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { InsertMode, QueuedInsert, ShowEventMap } from '../../src/live-room-types.ts';
 import { useAction, useEvent, useLoad, useRoom, useT } from './context.ts';
 
@@ -16,6 +16,8 @@ export function InsertBar() {
   const [queue, setQueue] = useState<QueuedInsert[]>([]);
   const [playingId, setPlayingId] = useState<string | undefined>();
   const [recent, setRecent] = useState<Done[]>([]);
+  // Inserts already said or dropped: a late POST response must not put them back in the queue.
+  const finished = useRef(new Set<string>());
 
   useLoad(() =>
     run(async () => {
@@ -24,11 +26,12 @@ export function InsertBar() {
       setPlayingId(s.playing?.insertId);
     }),
   );
-  const enqueue = (ins: QueuedInsert) => setQueue((q) => (q.some((x) => x.id === ins.id) ? q : ins.mode === 'now' ? [ins, ...q] : [...q, ins]));
+  const enqueue = (ins: QueuedInsert) => setQueue((q) => (finished.current.has(ins.id) || q.some((x) => x.id === ins.id) ? q : ins.mode === 'now' ? [ins, ...q] : [...q, ins]));
   useEvent('show.insert', (d) => {
     if (d.state === 'queued') enqueue({ id: d.insertId, text: d.text, mode: d.mode, source: d.source, at: new Date().toISOString() });
     else if (d.state === 'playing') setPlayingId(d.insertId);
     else {
+      finished.current.add(d.insertId);
       setQueue((q) => q.filter((x) => x.id !== d.insertId));
       setPlayingId((p) => (p === d.insertId ? undefined : p));
       setRecent((r) => [{ ...d, at: Date.now() }, ...r.filter((x) => x.insertId !== d.insertId)].slice(0, RECENT));

@@ -169,16 +169,16 @@ export function RundownEditor() {
           ▶ {tr('rdStart')}
         </button>
         <button type="button" data-act="pause" disabled={state !== 'playing'} onClick={() => control(() => client.pauseShow(sessionId))}>
-          ⏸ {tr('rdPause')}
+          {tr('rdPause')}
         </button>
         <button type="button" data-act="resume" disabled={state !== 'paused'} onClick={() => control(() => client.resumeShow(sessionId))}>
-          ⏯ {tr('rdResume')}
+          {tr('rdResume')}
         </button>
         <button type="button" data-act="skip" disabled={!onAir} onClick={() => control(() => client.skipLine(sessionId))}>
-          ⏭ {tr('rdSkip')}
+          {tr('rdSkip')}
         </button>
         <button type="button" data-act="stop" disabled={state === 'idle'} onClick={() => control(() => client.stopShow(sessionId))}>
-          ⏹ {tr('rdStop')}
+          {tr('rdStop')}
         </button>
         <label>
           {tr('rdLoops')}{' '}
