@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startFakeOpenAi } from './helpers/fake-openai.ts';
+import { FakeYouTube, yt } from './helpers/fake-youtube.ts';
 import { operatorFeed, postAudience } from './helpers/room.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { watch, waitFor } from './helpers/watch.ts';
@@ -216,6 +217,35 @@ test('LLM fallback: a streamed answer is spoken sentence by sentence, the prompt
   } finally {
     ops.close();
     await llm.close();
+    await server.api('DELETE', url);
+  }
+});
+
+test('a YouTube connector added through the API feeds comments into the rules; quota errors reach the operator', async () => {
+  const youtube = await FakeYouTube.start({ liveChatId: 'chat-1', apiKey: 'yt-key', idlePollingMs: 300 });
+  const session = (await server.api('POST', '/v1/sessions')).body;
+  const url = `/v1/sessions/${session.id}`;
+  const ops = await operatorFeed(server.baseUrl, session.id);
+  try {
+    await server.api('PUT', `${url}/rules`, { rules: [{ id: 'hi', keywords: ['hello'], replies: ['Hello {user}, welcome!'] }] });
+    await server.api('PUT', `${url}/replies`, { minIntervalSec: 0 });
+    youtube.queuePage([yt.text('m1', ['UC1', 'Ann'], 'hello from YouTube'), yt.text('m2', ['UC2', 'Bo'], 'nice')], 300);
+    youtube.queueError(403, 'quotaExceeded', 'The request cannot be completed because you have exceeded your quota.');
+    const added = await server.api('POST', `${url}/connectors`, { kind: 'youtube', liveChatId: 'chat-1', apiKey: 'yt-key', baseUrl: youtube.baseUrl });
+    assert.is(added.status, 201, JSON.stringify(added.body));
+    assert.is(added.body.config.apiKey, '***', 'the key is not echoed');
+    await waitFor(() => ops.events.some((e) => e.event === 'show.insert' && e.data.state === 'done' && e.data.source === 'reply:rule:hi'), 20_000, 'reply to the YouTube comment');
+    const feed = ops.events.filter((e) => e.event === 'audience.event').map((e) => e.data);
+    assert.ok(feed.some((f) => f.event.platform === 'youtube' && f.event.userName === 'Ann' && f.outcome === 'answered'), 'answered');
+    assert.ok(feed.some((f) => f.event.platform === 'youtube' && f.event.id === 'm2' && f.outcome === 'no-match'));
+    await waitFor(() => ops.events.some((e) => e.event === 'connector.status' && /quota/i.test(e.data.lastError ?? '')), 10_000, 'quota error surfaced');
+    const list = (await server.api('GET', `${url}/connectors`)).body.connectors;
+    assert.is(list.length, 1);
+    assert.is((await server.api('DELETE', `${url}/connectors/${added.body.id}`)).status, 204);
+    assert.is((await server.api('GET', `${url}/connectors`)).body.connectors.length, 0);
+  } finally {
+    ops.close();
+    await youtube.close();
     await server.api('DELETE', url);
   }
 });
