@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import type { AudienceConnector, AudienceEvent, ConnectorConfig, ConnectorContext, ConnectorStatus } from '../connector.ts';
 import type { AudienceEventKind, ConnectorState } from '../../../client-sdk/src/live-room-types.ts';
 import { Op, Ver, decodePackets, encodePacket } from './bilibili-packets.ts';
+import { errorMessage, sleep } from './connector-util.ts';
 
 export type BilibiliConfig = Extract<ConnectorConfig, { kind: 'bilibili' }>;
 
@@ -446,23 +447,4 @@ function str(v: unknown): string {
 function num0(v: unknown): number {
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
   return Number.isFinite(n) ? n : 0;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-function errorMessage(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = (err as Error & { cause?: unknown }).cause;
-  return cause instanceof Error && cause.message ? `${err.message} (${cause.message})` : err.message;
 }

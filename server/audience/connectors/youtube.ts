@@ -2,6 +2,7 @@
 // chat of a video). https://developers.google.com/youtube/v3/live/docs/liveChatMessages/list
 import type { AudienceConnector, AudienceEvent, ConnectorConfig, ConnectorContext, ConnectorStatus } from '../connector.ts';
 import type { AudienceEventKind, ConnectorState } from '../../../client-sdk/src/live-room-types.ts';
+import { errorMessage, sleep } from './connector-util.ts';
 
 export type YouTubeConfig = Extract<ConnectorConfig, { kind: 'youtube' }>;
 
@@ -252,24 +253,4 @@ export class YouTubeChatConnector implements AudienceConnector {
     this.#lastError = lastError;
     this.#ctx.onStatus(this.status());
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-function errorMessage(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  // fetch reports "fetch failed" and keeps the useful part (ECONNREFUSED…) in `cause`.
-  const cause = (err as Error & { cause?: unknown }).cause;
-  return cause instanceof Error && cause.message ? `${err.message} (${cause.message})` : err.message;
 }
