@@ -207,6 +207,7 @@ test('moderation: a line with a default prohibited term is never said; the event
     assert.not.ok(viewer.events.some((e) => e.event === 'moderation.blocked'), 'viewers do not get moderation events');
 
     // The speak API refuses it too, with the term, and nothing becomes audible.
+    await new Promise((r) => setTimeout(r, 1000)); // the last line's tail reaches the viewer
     const mark = viewer.audioAt.length;
     const refused = await server.api('POST', `${url}/speak`, { text: 'This is the best tea in the world.' });
     assert.is(refused.status, 422);
@@ -282,6 +283,24 @@ test('bad input gets a 4xx with a message and never disturbs the running show', 
     assert.ok(fps > 20, 'frames kept coming');
   } finally {
     viewer.stop();
+    await server.api('DELETE', url);
+  }
+});
+
+test('a scheduled start: the show waits for startAt, then plays by itself', async () => {
+  const session = (await server.api('POST', '/v1/sessions')).body;
+  const url = `/v1/sessions/${session.id}`;
+  const ops = await operatorFeed(server.baseUrl, session.id);
+  try {
+    const startAt = new Date(Date.now() + 2500).toISOString();
+    const put = await server.api('PUT', `${url}/show`, { startAt, loops: 1, segments: [{ product: { name: 'Tea' }, lines: [{ variants: ['The show starts on time.'] }] }] });
+    assert.is(put.body.state, 'scheduled');
+    assert.is(put.body.startAt, startAt);
+    await waitFor(() => ops.events.some((e) => e.event === 'show.line'), 10_000, 'the scheduled show starts');
+    assert.ok(Date.now() >= Date.parse(startAt), 'not before startAt');
+    await waitFor(() => ops.events.some((e) => e.event === 'show.ended'), 10_000, 'and ends');
+  } finally {
+    ops.close();
     await server.api('DELETE', url);
   }
 });

@@ -353,6 +353,9 @@ export class OnAirClient {
   /**
    * A session's events over a websocket that reconnects by itself. Uses the session's viewer
    * token, so the API key never appears in a URL.
+   * A viewer token gets the show events but not the operator-only ones (audience.event,
+   * moderation.*, llm.reply, connector.status, operator.presence): for those, open SessionEvents
+   * with a `publishToken(id)` token (short-lived — the panel fetches a new one on each reconnect).
    */
   async events(id: string): Promise<SessionEvents> {
     const session = await this.getSession(id);

@@ -132,12 +132,13 @@ export async function liveRoomRoutes(app: FastifyInstance, deps: LiveRoomRouteDe
     );
   });
 
-  app.get<{ Params: IdParams; Querystring: { limit?: number } }>(
+  // Query strings are not coerced (coerceTypes: false), so the limit is checked as digits.
+  app.get<{ Params: IdParams; Querystring: { limit?: string } }>(
     '/v1/sessions/:id/audience',
-    { ...operator, schema: { params: sessionParams, querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 300 } } } } },
+    { ...operator, schema: { params: sessionParams, querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'string', pattern: '^([1-9]|[1-9][0-9]|[12][0-9]{2}|300)$' } } } } },
     async (req) => {
       const r = room(req.params.id);
-      return { stats: r.hub.stats, log: r.hub.log.slice(-(req.query.limit ?? 100)) };
+      return { stats: r.hub.stats, log: r.hub.log.slice(-Number(req.query.limit ?? 100)) };
     },
   );
 
