@@ -24,6 +24,7 @@ import { avatarRoutes } from './routes/avatars.ts';
 import { createRoomStores } from './store/room-store.ts';
 import { LiveRooms } from './live-room/live-rooms.ts';
 import { liveRoomRoutes } from './routes/live-room.ts';
+import { auditRoutes } from './routes/audit.ts';
 
 export interface OnAirApp {
   app: FastifyInstance;
@@ -49,7 +50,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   const espeak = new EspeakEngine();
   await espeak.ready();
   const tts = new VoiceRouter(espeak, config.piperDir);
-  const audit = new AuditLog(config.auditLog);
+  const audit = await AuditLog.open({ file: config.auditLog, redisUrl: config.redisUrl, retentionDays: config.auditRetentionDays });
   // The audio→viseme model for operator voice; without it the mouth follows an energy baseline.
   const voiceModel = await VoiceVisemeModel.load(config.voiceModel).catch((err: Error) => {
     app.log.warn(`voice model ${config.voiceModel} not loaded (${err.message}); using the energy baseline`);
@@ -92,12 +93,14 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
     await store.close();
     await avatarStore.close();
     await roomStores.close();
+    await audit.close();
   });
 
   app.get('/health', async () => ({ ok: true, workers: pool.size, sessions: registry.liveCount, store: store.kind, voiceModel: voiceModel ? 'onnx' : 'baseline' }));
   sessionRoutes(app, registry, auth, rooms);
   presenterRoutes(app, registry, auth, audit, rooms);
   await app.register(async (scope) => liveRoomRoutes(scope, { rooms, registry, auth, audit }));
+  auditRoutes(app, audit, auth);
   pageRoutes(app, await buildPageAssets());
   viewerSignalling(app, registry, auth, rooms);
   // Multipart parsing only where uploads are expected.

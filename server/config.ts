@@ -27,6 +27,8 @@ export interface Config {
   logLevel: string;
   /** JSON-lines file recording everything the presenter was made to say. */
   auditLog: string;
+  /** Audit entries are kept at least this many days (Redis stream trimming; files are never trimmed). */
+  auditRetentionDays: number;
   /** Folder of Piper voices (NAME.onnx + NAME.onnx.json), used as voice "piper:NAME". */
   piperDir?: string;
   /** The operator-voice audio→viseme ONNX model. */
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: env.LOG_LEVEL || 'info',
     auditLog: env.ONAIR_AUDIT_LOG || '.onair/audit.log',
+    auditRetentionDays: int(env, 'ONAIR_AUDIT_RETENTION_DAYS', 183),
     piperDir: env.ONAIR_PIPER_DIR || undefined,
     voiceModel: env.ONAIR_VOICE_MODEL || DEFAULT_VOICE_MODEL,
     avatarDir: env.ONAIR_AVATAR_DIR || '.onair/avatars',
@@ -75,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
   if (config.rtc.minPort > config.rtc.maxPort) throw new Error('RTC_MIN_PORT must be <= RTC_MAX_PORT');
   if (config.avatarMaxBytes < 1) throw new Error('ONAIR_AVATAR_MAX_BYTES must be >= 1');
+  if (config.auditRetentionDays < 183) throw new Error('ONAIR_AUDIT_RETENTION_DAYS must be >= 183 (logs are kept at least 6 months)');
   if (config.workers < 1) throw new Error('ONAIR_WORKERS must be >= 1');
   return config;
 }

@@ -199,7 +199,9 @@ test('enrollment: 202 after the face check, progress over the websocket and GET,
   assert.ok(existsSync(path.join(avatarDir, ready.id, 'pack', 'manifest.json')));
   console.log(`  20 s video enrolled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  const audit = readFileSync(auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  // With REDIS_URL the audit log is a Redis stream: read it through the export endpoint.
+  const exported = await fetch(`${server.baseUrl}/v1/audit/export`, { headers: { authorization: `Bearer ${API_KEY}` } });
+  const audit = (await exported.text()).trim().split('\n').map((l) => JSON.parse(l));
   const entry = audit.find((e) => e.action === 'avatar.enroll' && e.avatarId === ready.id);
   assert.ok(entry, 'the enrollment and its consent are in the audit log');
   assert.equal(entry.consent, ready.consent);

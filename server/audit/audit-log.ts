@@ -1,45 +1,65 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { AuditEntry, AvatarAuditEntry } from '../../client-sdk/src/types.ts';
+import { verifyChain, type ChainReport } from './audit-chain.ts';
+import { FileAuditSink, RedisAuditSink, type AuditSink, type Stored } from './audit-sinks.ts';
 
 export type { AuditEntry, AvatarAuditEntry };
+type Entry = AuditEntry | AvatarAuditEntry;
+
+/** Entries are kept at least this long by default (China's labelling measures: logs ≥ 6 months). */
+export const DEFAULT_RETENTION_DAYS = 183;
 
 /**
- * What the presenter was made to say, append-only JSON lines. Written before the speech is queued,
- * so nothing can be said without a record. Avatar enrollments are recorded here too, with the
- * consent of the person whose likeness the presenter is given.
+ * What the presenter was made to say, append-only and tamper-evident: every entry carries a
+ * sequence number and the hash of the one before it, so an edited, removed or inserted entry
+ * breaks the chain (`verify`, `npm run audit -- verify`). Kept in a Redis stream with REDIS_URL,
+ * else in a JSON-lines file. Written before the speech goes out, so nothing is said without a
+ * record. Avatar enrollments are recorded here too, with the consent of the person depicted.
  */
 export class AuditLog {
-  readonly file: string;
-  #ready: Promise<unknown> | undefined;
+  readonly #sink: AuditSink<Entry>;
+  #closed = false;
 
-  constructor(file: string) {
-    this.file = file;
+  private constructor(sink: AuditSink<Entry>) {
+    this.#sink = sink;
   }
 
-  async append(entry: AuditEntry | AvatarAuditEntry): Promise<void> {
-    this.#ready ??= mkdir(path.dirname(this.file), { recursive: true });
-    await this.#ready;
-    await appendFile(this.file, JSON.stringify(entry) + '\n');
+  static async open(opts: { file: string; redisUrl?: string; retentionDays?: number }): Promise<AuditLog> {
+    const days = opts.retentionDays ?? DEFAULT_RETENTION_DAYS;
+    return new AuditLog(opts.redisUrl ? await RedisAuditSink.connect<Entry>(opts.redisUrl, days) : new FileAuditSink<Entry>(opts.file));
   }
 
-  async forSession(sessionId: string, limit = 200): Promise<AuditEntry[]> {
-    let text = '';
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch {
-      return [];
+  get kind(): 'file' | 'redis' {
+    return this.#sink.kind;
+  }
+
+  async append(entry: Entry): Promise<void> {
+    if (this.#closed) throw new Error('audit log closed: nothing more may be said');
+    await this.#sink.append(entry);
+  }
+
+  async forSession(sessionId: string, limit = 200): Promise<Stored<AuditEntry>[]> {
+    return (await this.#sink.recent((e) => 'sessionId' in e && e.sessionId === sessionId, limit)) as Stored<AuditEntry>[];
+  }
+
+  /** Every entry, oldest first, optionally within [from, to) (ISO times). */
+  async *export(range: { from?: string; to?: string } = {}): AsyncIterable<Stored<Entry>> {
+    for await (const e of this.#sink.all()) {
+      if (!e) continue;
+      if (range.from && e.at < range.from) continue;
+      if (range.to && e.at >= range.to) continue;
+      yield e;
     }
-    const entries: AuditEntry[] = [];
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      try {
-        const e = JSON.parse(line) as AuditEntry | AvatarAuditEntry;
-        if ('sessionId' in e && e.sessionId === sessionId) entries.push(e);
-      } catch {
-        // a torn last line after a crash: skip it
-      }
-    }
-    return entries.slice(-limit);
+  }
+
+  async verify(): Promise<ChainReport> {
+    const entries: (Stored<Entry> | undefined)[] = [];
+    for await (const e of this.#sink.all()) entries.push(e);
+    return verifyChain(entries as never);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#sink.close();
   }
 }

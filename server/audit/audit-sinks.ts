@@ -140,24 +140,31 @@ export class RedisAuditSink<T extends object> implements AuditSink<T> {
     return new RedisAuditSink<T>(client, retentionDays * 86_400_000);
   }
 
-  async append(entry: T): Promise<Stored<T>> {
+  #writing: Promise<unknown> = Promise.resolve();
+
+  /** Serialised on this connection (WATCH is per connection); other servers retry on conflict. */
+  append(entry: T): Promise<Stored<T>> {
+    const done = this.#writing.then(() => this.#appendOnce(entry));
+    this.#writing = done.catch(() => {});
+    return done;
+  }
+
+  async #appendOnce(entry: T): Promise<Stored<T>> {
+    const c = this.#client;
     for (let attempt = 0; attempt < 50; attempt++) {
-      const stored = await this.#client.executeIsolated(async (c) => {
-        await c.watch(RedisAuditSink.HEAD);
-        const raw = await c.get(RedisAuditSink.HEAD);
-        const head = raw ? (JSON.parse(raw) as { seq: number; hash: string }) : { seq: 0, hash: GENESIS };
-        const s = chain(entry, head);
-        const res = await c
-          .multi()
-          .xAdd(RedisAuditSink.STREAM, '*', { e: JSON.stringify(s) })
-          .set(RedisAuditSink.HEAD, JSON.stringify({ seq: s.seq, hash: s.hash }))
-          .exec()
-          .catch(() => null);
-        return res ? s : undefined;
-      });
-      if (stored) {
+      await c.watch(RedisAuditSink.HEAD);
+      const raw = await c.get(RedisAuditSink.HEAD);
+      const head = raw ? (JSON.parse(String(raw)) as { seq: number; hash: string }) : { seq: 0, hash: GENESIS };
+      const s = chain(entry, head);
+      const ok = await c
+        .multi()
+        .xAdd(RedisAuditSink.STREAM, '*', { e: JSON.stringify(s) })
+        .set(RedisAuditSink.HEAD, JSON.stringify({ seq: s.seq, hash: s.hash }))
+        .exec()
+        .then((r) => r !== null, () => false);
+      if (ok) {
         if (++this.#appends % 1000 === 1) void this.#trim();
-        return stored;
+        return s;
       }
     }
     throw new Error('audit log busy: could not append after 50 attempts');
@@ -171,10 +178,10 @@ export class RedisAuditSink<T extends object> implements AuditSink<T> {
   async *all(): AsyncIterable<Stored<T> | undefined> {
     let start = '-';
     for (;;) {
-      const page = await this.#client.xRange(RedisAuditSink.STREAM, start, '+', { COUNT: 1000 });
+      const page = (await this.#client.xRange(RedisAuditSink.STREAM, start, '+', { COUNT: 1000 })) ?? [];
       for (const m of page) {
         try {
-          yield JSON.parse(m.message.e!) as Stored<T>;
+          yield JSON.parse(String(m.message.e)) as Stored<T>;
         } catch {
           yield undefined;
         }
@@ -189,10 +196,10 @@ export class RedisAuditSink<T extends object> implements AuditSink<T> {
     let end = '+';
     // Newest first, a page at a time, until enough match or 50 000 entries were looked at.
     for (let looked = 0; looked < 50_000; ) {
-      const page = await this.#client.xRevRange(RedisAuditSink.STREAM, end, '-', { COUNT: 1000 });
+      const page = (await this.#client.xRevRange(RedisAuditSink.STREAM, end, '-', { COUNT: 1000 })) ?? [];
       for (const m of page) {
         try {
-          const e = JSON.parse(m.message.e!) as Stored<T>;
+          const e = JSON.parse(String(m.message.e)) as Stored<T>;
           if (filter(e)) out.push(e);
         } catch {}
         if (out.length >= limit) return out.reverse();

@@ -89,10 +89,10 @@ export class LiveRoom extends EventEmitter<{ notice: [RoomNotice] }> {
     this.hub.on('llm', (data) => this.#notice('llm.reply', data, true));
     this.presence.on('change', (view) => {
       this.#notice('operator.presence', view, true);
-      void deps.audit.append({ at: new Date().toISOString(), sessionId: deps.sessionId, action: view.present ? 'presence.start' : 'presence.end', source: 'panel', detail: view.operator, client: 'panel' });
+      this.#audit({ at: new Date().toISOString(), sessionId: deps.sessionId, action: view.present ? 'presence.start' : 'presence.end', source: 'panel', detail: view.operator, client: 'panel' });
     });
     // The operator's live voice taking over is a takeover too.
-    deps.presenter.on('voice.started', () => void deps.audit.append({ at: new Date().toISOString(), sessionId: deps.sessionId, action: 'takeover', source: 'operator-voice', client: 'operator' }));
+    deps.presenter.on('voice.started', () => this.#audit({ at: new Date().toISOString(), sessionId: deps.sessionId, action: 'takeover', source: 'operator-voice', client: 'operator' }));
     for (const c of record.connectors) this.#startConnector(c.id, c.config);
   }
 
@@ -114,6 +114,11 @@ export class LiveRoom extends EventEmitter<{ notice: [RoomNotice] }> {
 
   get webhookSecret(): string {
     return this.#record.webhookSecret;
+  }
+
+  /** Audit from an event handler: a failure is logged, never thrown into the media path. */
+  #audit(entry: Parameters<AuditLog['append']>[0]): void {
+    this.#deps.audit.append(entry).catch((err: Error) => this.#deps.log.warn(`session ${this.sessionId}: audit entry not written: ${err.message}`));
   }
 
   #notice(event: string, data: unknown, operatorOnly: boolean): void {
