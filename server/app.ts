@@ -25,6 +25,7 @@ import { createRoomStores } from './store/room-store.ts';
 import { LiveRooms } from './live-room/live-rooms.ts';
 import { liveRoomRoutes } from './routes/live-room.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { aigcOutputMetadata } from './compliance/aigc.ts';
 
 export interface OnAirApp {
   app: FastifyInstance;
@@ -66,6 +67,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   const roomStores = await createRoomStores(config.redisUrl);
   const rooms = new LiveRooms({ audit, voices: tts, stores: roomStores, log: app.log });
   registry.use(rooms);
+  registry.outputMetadata = aigcOutputMetadata(config.provider);
   const auth = makeAuth(config.apiKey, registry);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {

@@ -29,6 +29,8 @@ export interface Config {
   auditLog: string;
   /** Audit entries are kept at least this many days (Redis stream trimming; files are never trimmed). */
   auditRetentionDays: number;
+  /** Who produces the content, in the AIGC implicit label (ContentProducer). */
+  provider: string;
   /** Folder of Piper voices (NAME.onnx + NAME.onnx.json), used as voice "piper:NAME". */
   piperDir?: string;
   /** The operator-voice audio→viseme ONNX model. */
@@ -71,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     auditLog: env.ONAIR_AUDIT_LOG || '.onair/audit.log',
     auditRetentionDays: int(env, 'ONAIR_AUDIT_RETENTION_DAYS', 183),
+    provider: env.ONAIR_PROVIDER_ID || 'OnAir',
     piperDir: env.ONAIR_PIPER_DIR || undefined,
     voiceModel: env.ONAIR_VOICE_MODEL || DEFAULT_VOICE_MODEL,
     avatarDir: env.ONAIR_AVATAR_DIR || '.onair/avatars',

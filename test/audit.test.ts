@@ -66,7 +66,7 @@ test('Redis stream: one chain, verified; a deleted entry is found', async () => 
     assert.is((await cli(['verify', '--redis', redis.url])).code, 0);
     const c = createClient({ url: redis.url });
     await c.connect();
-    const all = await c.xRange(RedisAuditSink.STREAM, '-', '+');
+    const all = (await c.xRange(RedisAuditSink.STREAM, '-', '+'))!;
     await c.xDel(RedisAuditSink.STREAM, all[1]!.id);
     await c.quit();
     const report = await log.verify();

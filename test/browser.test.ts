@@ -154,11 +154,17 @@ test('panel: overlays, background, and an RTMP output against a local RTMP serve
 test('viewer page plays with a viewer token, which cannot control the session', async () => {
   const { body } = await server.api('GET', `/v1/sessions/${sessionId}`);
   const page = await browser.newPage();
+  const opened = Date.now();
   await page.goto(`${server.baseUrl}/watch/${sessionId}?token=${encodeURIComponent(body.viewerToken)}`);
+  // The opening disclosure covers the player before playback starts.
+  assert.ok(await page.isVisible('#disclosure'), 'disclosure shown before playback');
+  assert.match((await page.textContent('#disclosure')) ?? '', /人工智能生成.*AI-generated/s);
   const v = await videoPlaying(page, '#video');
   assert.is(v.width, 1280);
   assert.ok(v.t1 > v.t0 + 0.5);
-  assert.match((await page.textContent('#notice')) ?? '', /AI presenter/);
+  assert.match((await page.textContent('#notice')) ?? '', /AI生成.*AI-generated/);
+  await page.waitForSelector('#disclosure', { state: 'detached', timeout: 10_000 });
+  assert.ok(Date.now() - opened >= 2500, 'the disclosure stayed at least 2.5 s');
   await page.screenshot({ path: `${OUT}/watch.png` });
   const statuses = await page.evaluate(async ({ id, token }) => {
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

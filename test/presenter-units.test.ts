@@ -166,7 +166,7 @@ test('AI label: drawn on every frame, on top of anything, wherever it is placed'
     for (const scale of [0.75, 1, 2]) {
       const c = new Compositor(format, new SolidBackground('#ffffff'));
       c.overlays = [cover];
-      c.label = { position, scale };
+      c.label = { ...c.label, position, scale };
       const rgba = c.composeRgba(blank, 'a caption that could overlap');
       const r = labelRect(format, c.label);
       let dark = 0;

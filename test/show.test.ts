@@ -64,7 +64,8 @@ test('a two-product show loops twice: lines in order with rotating variants, aud
   const session = (await server.api('POST', '/v1/sessions')).body;
   const viewer = await watch(server.baseUrl, session.id, session.viewerToken);
   try {
-    await waitFor(() => viewer.frames.length > 20, 15_000, 'idle frames');
+    // Past the opening disclosure (the first 3 s of a stream), so "before" shows no card or band.
+    await waitFor(() => viewer.frames.length > 100, 20_000, "idle frames");
     const before = copyFrame(viewer.lastFrame!);
     const put = await server.api('PUT', `/v1/sessions/${session.id}/show`, twoProductShow(2));
     assert.is(put.status, 200, JSON.stringify(put.body));

@@ -1,5 +1,5 @@
 // The audience page: /watch/:sessionId?token=VIEWER_TOKEN plays the session, muted until clicked
-// (browsers' autoplay rules), with the AI-presenter disclosure shown when the stream opens.
+// (browsers' autoplay rules), with the AI-generated disclosure covering it until it plays (≥ 2.5 s).
 import { Viewer } from '../src/viewer.ts';
 
 const sessionId = decodeURIComponent(location.pathname.split('/').pop() ?? '');
@@ -12,6 +12,13 @@ unmute.onclick = () => {
   unmute.remove();
 };
 setTimeout(() => document.getElementById('notice')?.remove(), 8000);
+// The opening disclosure covers the player until the picture plays, and for at least 2.5 s.
+const disclosureUntil = performance.now() + 2500;
+video.addEventListener(
+  'playing',
+  () => setTimeout(() => document.getElementById('disclosure')?.remove(), Math.max(0, disclosureUntil - performance.now())),
+  { once: true },
+);
 
 Viewer.join({ baseUrl: location.origin, sessionId, token }).then(
   (viewer) => {

@@ -29,3 +29,14 @@ export function aigcJson(f: AigcFields): string {
     ReservedCode2: clean(f.ReservedCode2),
   });
 }
+
+/** FLV onMetaData entries for an RTMP output: `AIGC` traceable to the session (audit log) and output. */
+export function aigcOutputMetadata(provider: string) {
+  return (sessionId: string, outputId: string, url: string): Record<string, string> => {
+    let host = '';
+    try {
+      host = new URL(url).hostname;
+    } catch {}
+    return { AIGC: aigcJson({ ContentProducer: provider, ProduceID: sessionId, ContentPropagator: host, PropagateID: outputId }) };
+  };
+}

@@ -14,7 +14,7 @@ export const DEFAULT_RTMP_SETTINGS: RtmpEncodeSettings = { videoKbps: 3000, audi
  * come on stdin and mono s16le PCM on fd 3; both are counted by ffmpeg from zero, which keeps them
  * in sync because the pacer writes them in lockstep.
  */
-export function rtmpFfmpegArgs(video: VideoFormat, url: string, s: RtmpEncodeSettings = DEFAULT_RTMP_SETTINGS): string[] {
+export function rtmpFfmpegArgs(video: VideoFormat, url: string, s: RtmpEncodeSettings = DEFAULT_RTMP_SETTINGS, metadata: Record<string, string> = {}): string[] {
   const gop = String(video.fps * 2);
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-nostats',
@@ -28,6 +28,8 @@ export function rtmpFfmpegArgs(video: VideoFormat, url: string, s: RtmpEncodeSet
     '-g', gop, '-keyint_min', gop, '-sc_threshold', '0',
     '-c:a', 'aac', '-b:a', `${s.audioKbps}k`, '-ar', '48000', '-ac', '2',
     '-progress', 'pipe:1',
+    // Stream-level metadata (the AIGC implicit label) lands in FLV onMetaData.
+    ...Object.entries(metadata).flatMap(([k, v]) => ['-metadata', `${k}=${v}`]),
     '-f', 'flv', url,
   ];
 }

@@ -3,6 +3,16 @@ import { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { AudioChunk, MediaSink, VideoFormat, VideoFrame } from '../../pipeline/core/media.ts';
 import { rtmpFfmpegArgs } from './ffmpeg-args.ts';
+import { I420Card, OPENING_CARD_SECONDS } from '../../pipeline/stages/compose/disclosure.ts';
+
+const cards = new Map<string, I420Card>();
+/** One pre-converted card per video format, shared by every output. */
+function openingCard(video: VideoFormat): I420Card {
+  const key = `${video.width}x${video.height}`;
+  let card = cards.get(key);
+  if (!card) cards.set(key, (card = new I420Card(video)));
+  return card;
+}
 
 export type RtmpState = 'starting' | 'live' | 'reconnecting' | 'closed';
 
@@ -29,6 +39,9 @@ export class RtmpOutput extends EventEmitter implements MediaSink {
   readonly id: string;
   readonly url: string;
   readonly #video: VideoFormat;
+  readonly #metadata: Record<string, string>;
+  /** Frames still to carry the opening disclosure (counted from each ffmpeg start). */
+  #cardFrames = 0;
   readonly #maxQueuedBytes: number;
   #proc: ChildProcess | undefined;
   #audioPipe: Writable | undefined;
@@ -37,11 +50,12 @@ export class RtmpOutput extends EventEmitter implements MediaSink {
   #stderrTail = '';
   readonly status: RtmpStatus = { state: 'starting', attempts: 0, bitrateKbps: 0, framesSent: 0 };
 
-  constructor(id: string, url: string, video: VideoFormat) {
+  constructor(id: string, url: string, video: VideoFormat, metadata: Record<string, string> = {}) {
     super();
     this.id = id;
     this.url = url;
     this.#video = video;
+    this.#metadata = metadata;
     this.#maxQueuedBytes = video.width * video.height * 1.5 * video.fps * MAX_QUEUED_SECONDS;
     this.#start();
   }
@@ -61,7 +75,9 @@ export class RtmpOutput extends EventEmitter implements MediaSink {
     this.status.attempts++;
     this.#startedAt = Date.now();
     this.#stderrTail = '';
-    const proc = spawn('ffmpeg', rtmpFfmpegArgs(this.#video, this.url), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    const proc = spawn('ffmpeg', rtmpFfmpegArgs(this.#video, this.url, undefined, this.#metadata), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    // Whoever joins through this connection sees the opening disclosure first.
+    this.#cardFrames = OPENING_CARD_SECONDS * this.#video.fps;
     this.#proc = proc;
     this.#audioPipe = proc.stdio[3] as Writable;
     // Writes to a dead ffmpeg raise EPIPE; the exit handler deals with it.
@@ -101,7 +117,12 @@ export class RtmpOutput extends EventEmitter implements MediaSink {
       this.#proc!.kill('SIGKILL');
       return;
     }
-    stdin.write(Buffer.from(frame.data)); // copy: the frame buffer is reused by the renderer
+    const copy = Buffer.from(frame.data); // copy: the frame buffer is reused by the renderer
+    if (this.#cardFrames > 0) {
+      this.#cardFrames--;
+      openingCard(this.#video).paste(copy, frame.width, frame.height);
+    }
+    stdin.write(copy);
     this.status.framesSent++;
   }
 

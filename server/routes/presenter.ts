@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ImageBackground, SolidBackground, StudioBackground, VideoLoopBackground, type Background } from '../../pipeline/stages/compose/backgrounds.ts';
 import { buildOverlay, type LabelPosition, type OverlaySpec } from '../../pipeline/stages/compose/compositor.ts';
+import { labelTextProblem } from '../../pipeline/stages/compose/disclosure.ts';
 import type { Lang } from '../../pipeline/stages/tts/tts-types.ts';
 import type { LiveRooms } from '../live-room/live-rooms.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -90,11 +91,15 @@ export function presenterRoutes(app: FastifyInstance, registry: SessionRegistry,
     },
   );
 
-  app.put<{ Params: IdParams; Body: { position?: LabelPosition; scale?: number } }>(
+  app.put<{ Params: IdParams; Body: { position?: LabelPosition; scale?: number; text?: string } }>(
     '/v1/sessions/:id/label',
     { ...operator, schema: { params: sessionParams, body: labelBody } },
     async (req) => {
       const compositor = registry.presenter(req.params.id).compositor;
+      if (req.body.text !== undefined) {
+        const problem = labelTextProblem(req.body.text);
+        if (problem) throw new HttpError(400, problem);
+      }
       compositor.label = { ...compositor.label, ...req.body };
       return { label: compositor.label };
     },

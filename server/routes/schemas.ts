@@ -77,13 +77,14 @@ export const backgroundBody = {
   },
 } as const;
 
-/** Position and size only: there is deliberately no way to switch the AI label off. */
+/** Position, size and wording (both parts required): there is deliberately no way to switch the AI label off. */
 export const labelBody = {
   type: 'object',
   additionalProperties: false,
   properties: {
     position: { type: 'string', enum: ['top-left', 'top-right', 'bottom-left', 'bottom-right'] },
     scale: { type: 'number', minimum: 0.75, maximum: 2 },
+    text: { type: 'string', minLength: 2, maxLength: 40 },
   },
 } as const;
 

@@ -116,8 +116,8 @@ export class LiveSession extends EventEmitter<{ close: [] }> {
     this.#viewers.delete(peer);
   }
 
-  addRtmpOutput(url: string, id: string = randomUUID()): RtmpOutput {
-    const output = new RtmpOutput(id, url, this.record.video);
+  addRtmpOutput(url: string, id: string = randomUUID(), metadata: Record<string, string> = {}): RtmpOutput {
+    const output = new RtmpOutput(id, url, this.record.video, metadata);
     this.#outputs.set(output.id, output);
     this.pacer.addSink(output);
     return output;

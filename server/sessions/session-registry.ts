@@ -63,6 +63,9 @@ export class SessionRegistry {
     this.#video = video;
   }
 
+  /** Metadata written into each RTMP output's stream (the AIGC implicit label, set by the app). */
+  outputMetadata: (sessionId: string, outputId: string, url: string) => Record<string, string> = () => ({});
+
   use(extension: SessionExtension): void {
     this.#extensions.push(extension);
   }
@@ -147,7 +150,7 @@ export class SessionRegistry {
           });
         }
         const live = await this.#start(record, avatar);
-        for (const o of record.outputs) live.addRtmpOutput(o.url, o.id);
+        for (const o of record.outputs) live.addRtmpOutput(o.url, o.id, this.outputMetadata(record.id, o.id, o.url));
         await this.#store.save(record);
         restored++;
       } catch (err) {
@@ -225,7 +228,8 @@ export class SessionRegistry {
     const live = this.live(id);
     const record = await this.get(id);
     if (record.outputs.length >= 4) throw new HttpError(409, 'a session has at most 4 outputs');
-    const output = live.addRtmpOutput(url);
+    const outputId = randomUUID();
+    const output = live.addRtmpOutput(url, outputId, this.outputMetadata(id, outputId, url));
     record.outputs.push({ id: output.id, kind: 'rtmp', url, createdAt: new Date().toISOString() });
     await this.#store.save(record);
     return { id: output.id, url, state: output.status.state };

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -18,9 +18,12 @@ export class LocalRtmpServer {
     this.#dir = dir;
   }
 
-  static async start(): Promise<LocalRtmpServer> {
+  /** `record`: every publish is also written to its own FLV under `recordDir` (one file per (re)connect). */
+  static async start(opts: { record?: boolean } = {}): Promise<LocalRtmpServer> {
     const port = await freePort();
     const dir = mkdtempSync(path.join(tmpdir(), 'onair-rtmp-'));
+    const record = opts.record ? `record all; record_path ${dir}/rec; record_unique on;` : 'record off;';
+    if (opts.record) mkdirSync(path.join(dir, 'rec'));
     writeFileSync(
       path.join(dir, 'nginx.conf'),
       `load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
@@ -29,12 +32,16 @@ master_process off;
 pid ${dir}/nginx.pid;
 error_log stderr info;
 events { worker_connections 64; }
-rtmp { server { listen 127.0.0.1:${port}; application live { live on; record off; } } }
+rtmp { server { listen 127.0.0.1:${port}; application live { live on; meta copy; ${record} } } }
 `,
     );
     const server = new LocalRtmpServer(port, dir);
     await server.start();
     return server;
+  }
+
+  get recordDir(): string {
+    return path.join(this.#dir, 'rec');
   }
 
   url(key: string): string {

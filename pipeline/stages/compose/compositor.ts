@@ -4,16 +4,17 @@ import type { VideoFormat } from '../../core/media.ts';
 import type { Background } from './backgrounds.ts';
 import { textFont } from './fonts.ts';
 
-/** The disclosure text. Fixed: configuration may move or restyle the label, never change or drop it. */
-export const AI_LABEL_TEXT = 'AI presenter / AI主播';
+import { DEFAULT_LABEL_TEXT, OPENING_CARD_SECONDS, openingCardRect, renderOpeningCard } from './disclosure.ts';
 
 export type LabelPosition = 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
 export interface LabelStyle {
   position: LabelPosition;
   /** 0.75–2, relative to the default size. */
   scale: number;
+  /** The wording; the API only accepts text with both parts (see labelTextProblem). */
+  text: string;
 }
-export const DEFAULT_LABEL: LabelStyle = { position: 'top-left', scale: 1 };
+export const DEFAULT_LABEL: LabelStyle = { position: 'top-left', scale: 1, text: DEFAULT_LABEL_TEXT };
 
 export type Overlay =
   | { id: string; kind: 'text'; text: string; x: number; y: number; fontSize: number; color: string; background?: string }
@@ -66,6 +67,8 @@ export class Compositor {
   label: LabelStyle = DEFAULT_LABEL;
   overlays: Overlay[] = [];
   captions = true;
+  #composed = 0;
+  #openingCard: Canvas | undefined;
 
   constructor(format: VideoFormat, background: Background) {
     this.format = format;
@@ -101,6 +104,12 @@ export class Compositor {
     ctx.drawImage(avatar, (width - aw) / 2, 0, aw, height);
     for (const o of this.overlays) this.#drawOverlay(ctx, o);
     if (this.captions && caption) this.#drawCaption(ctx, caption);
+    // The opening disclosure: the first seconds of every stream say it is AI-generated.
+    if (this.#composed++ < OPENING_CARD_SECONDS * this.format.fps) {
+      this.#openingCard ??= renderOpeningCard(this.format);
+      const r = openingCardRect(this.format);
+      ctx.drawImage(this.#openingCard, r.x, r.y, r.w, r.h);
+    } else this.#openingCard = undefined;
     this.#drawLabel(ctx);
     // data() exposes Skia's pixels without the ~7–10 ms copy getImageData makes at 720p. They are
     // premultiplied, which equals straight RGBA here: the background makes every pixel opaque.
@@ -162,7 +171,7 @@ export class Compositor {
     ctx.font = `bold ${size}px ${this.#font}`;
     ctx.textBaseline = 'middle';
     ctx.textAlign = 'left';
-    ctx.fillText(AI_LABEL_TEXT, r.x + r.h * 0.85, r.y + r.h * 0.52, r.w - r.h);
+    ctx.fillText(this.label.text, r.x + r.h * 0.85, r.y + r.h * 0.52, r.w - r.h);
   }
 }
 

@@ -25,14 +25,17 @@ export function labelTextProblem(text: string): string | undefined {
 /** How long the opening disclosure stays up at the start of a stream and of every RTMP (re)connect. */
 export const OPENING_CARD_SECONDS = 3;
 
-export const OPENING_CARD_LINES = ['本直播内容由人工智能生成', 'This live stream is AI-generated', 'AI生成 · 虚拟主播 / AI presenter'];
+export const OPENING_CARD_LINES = ['本直播内容由人工智能生成 · AI生成', 'This live stream is AI-generated · AI presenter'];
 
-/** The opening card's box: centred, even coordinates so it maps onto I420 chroma exactly. */
+/**
+ * The opening card's box: a wide band across the lower part of the picture (the presenter's face
+ * stays visible), even coordinates so it maps onto I420 chroma exactly.
+ */
 export function openingCardRect(format: VideoFormat): { x: number; y: number; w: number; h: number } {
   const even = (n: number) => Math.round(n / 2) * 2;
-  const w = even(format.width * 0.62);
-  const h = even(format.height * 0.4);
-  return { x: even((format.width - w) / 2), y: even((format.height - h) / 2), w, h };
+  const w = even(format.width * 0.84);
+  const h = even(format.height * 0.2);
+  return { x: even((format.width - w) / 2), y: even(format.height * 0.7), w, h };
 }
 
 /** The card as an RGBA canvas of its box's size. */
@@ -44,14 +47,13 @@ export function renderOpeningCard(format: VideoFormat): Canvas {
   ctx.fillStyle = '#14141c';
   ctx.fillRect(0, 0, r.w, r.h);
   ctx.fillStyle = '#ffd84d';
-  ctx.fillRect(0, 0, r.w, Math.max(4, r.h * 0.035));
-  ctx.fillRect(0, r.h - Math.max(4, r.h * 0.035), r.w, Math.max(4, r.h * 0.035));
+  ctx.fillRect(0, 0, Math.max(6, r.w * 0.012), r.h);
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
-  const sizes = [r.h * 0.16, r.h * 0.1, r.h * 0.075];
-  const ys = [r.h * 0.33, r.h * 0.58, r.h * 0.78];
+  const sizes = [r.h * 0.3, r.h * 0.2];
+  const ys = [r.h * 0.4, r.h * 0.74];
   OPENING_CARD_LINES.forEach((line, i) => {
-    ctx.fillStyle = i === 0 ? '#ffffff' : i === 1 ? '#e6e6ee' : '#ffd84d';
+    ctx.fillStyle = i === 0 ? '#ffffff' : '#ffd84d';
     ctx.font = `${i === 0 ? 'bold ' : ''}${Math.round(sizes[i]!)}px ${font}`;
     ctx.fillText(line, r.w / 2, ys[i]!, r.w * 0.9);
   });

@@ -1,0 +1,155 @@
+// Disclosure that meets the labelling rules: label wording with both parts (API refuses anything
+// less), the opening card at the start of a stream and of every RTMP (re)connect, and the AIGC
+// implicit label in the FLV stream's onMetaData. Real server, wrtc viewer, nginx-rtmp, ffmpeg.
+import { execFile } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createCanvas } from '@napi-rs/canvas';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Compositor, labelRect } from '../pipeline/stages/compose/compositor.ts';
+import { SolidBackground } from '../pipeline/stages/compose/backgrounds.ts';
+import { DEFAULT_LABEL_TEXT, labelTextProblem, openingCardRect } from '../pipeline/stages/compose/disclosure.ts';
+import { copyFrame, savePng } from './helpers/png.ts';
+import { LocalRtmpServer } from './helpers/rtmp-server.ts';
+import { startServer, type TestServer } from './helpers/server.ts';
+import { watch, waitFor } from './helpers/watch.ts';
+
+const run = promisify(execFile);
+const FORMAT = { width: 1280, height: 720, fps: 25 };
+let server: TestServer;
+let rtmp: LocalRtmpServer;
+
+test.before(async () => {
+  rtmp = await LocalRtmpServer.start({ record: true });
+  server = await startServer();
+});
+test.after(async () => {
+  await server?.close();
+  await rtmp?.stop();
+});
+
+/** Mean luma of the opening band's top strip (above its text) in an I420 or gray frame. */
+function bandLuma(frame: { width: number; height: number; data: Uint8Array }): number {
+  const r = openingCardRect({ width: frame.width, height: frame.height, fps: 25 });
+  const y0 = r.y + Math.round(r.h * 0.04);
+  const y1 = r.y + Math.round(r.h * 0.14);
+  let sum = 0;
+  let n = 0;
+  for (let y = y0; y < y1; y++) for (let x = r.x + Math.round(r.w * 0.05); x < r.x + r.w * 0.95; x += 2) (sum += frame.data[y * frame.width + x]!), n++;
+  return sum / n;
+}
+
+test('label wording: both parts required — the API refuses "AI主播" or "AI" alone and accepts "AI合成主播"', async () => {
+  for (const [text, ok] of [['AI生成 · AI-generated', true], ['AI合成主播', true], ['人工智能生成', true], ['AI主播', false], ['AI presenter', false], ['数字人合成', false]] as const) {
+    assert.is(labelTextProblem(text) === undefined, ok, text);
+  }
+  const session = (await server.api('POST', '/v1/sessions')).body;
+  const url = `/v1/sessions/${session.id}/label`;
+  let res = await server.api('PUT', url, { text: 'AI主播' });
+  assert.is(res.status, 400);
+  assert.match(res.body.message, /生成.*合成/);
+  res = await server.api('PUT', url, { text: 'AI' });
+  assert.is(res.status, 400);
+  res = await server.api('PUT', url, { text: 'AI合成主播' });
+  assert.is(res.status, 200);
+  assert.is(res.body.label.text, 'AI合成主播');
+  assert.is((await server.api('PUT', url, { text: '' })).status, 400);
+  await server.api('DELETE', `/v1/sessions/${session.id}`);
+  // The compositor draws the configured wording: two wordings give two different labels, both there.
+  const draw = (text: string) => {
+    const c = new Compositor(FORMAT, new SolidBackground('#ffffff'));
+    c.label = { ...c.label, text };
+    return Uint8Array.from(c.composeRgba(createCanvas(10, 10), undefined));
+  };
+  const a = draw(DEFAULT_LABEL_TEXT);
+  const b = draw('AI合成主播');
+  const r = labelRect(FORMAT, { position: 'top-left', scale: 1, text: '' });
+  let differ = 0;
+  for (let y = r.y; y < r.y + r.h; y++) for (let x = r.x; x < r.x + r.w; x++) if (a[(y * FORMAT.width + x) * 4] !== b[(y * FORMAT.width + x) * 4]) differ++;
+  assert.ok(differ > 200, `the wording is what is drawn (${differ} pixels differ)`);
+});
+
+test('the opening disclosure: in the first seconds a WebRTC viewer receives, then gone', async () => {
+  const t0 = performance.now();
+  const session = (await server.api('POST', '/v1/sessions')).body;
+  const viewer = await watch(server.baseUrl, session.id, session.viewerToken);
+  const early: ReturnType<typeof copyFrame>[] = [];
+  const grab = setInterval(() => {
+    if (viewer.lastFrame && performance.now() - t0 < 2000) early.push(copyFrame(viewer.lastFrame));
+  }, 100);
+  try {
+    await waitFor(() => performance.now() - t0 > 4500 && viewer.frames.length > 10, 20_000, 'frames past the opening');
+    clearInterval(grab);
+    assert.ok(early.length > 0, 'frames within 2 s of the session start');
+    const earlyLuma = early.map(bandLuma);
+    const later = bandLuma(viewer.lastFrame!);
+    console.log(`  band strip luma: first 2 s ${earlyLuma.map((l) => l.toFixed(0)).join(' ')}, after 4.5 s ${later.toFixed(0)}`);
+    assert.ok(earlyLuma.every((l) => l < 45), 'the opening card is on the first frames');
+    assert.ok(later > 80, 'and gone after the opening');
+    savePng('test-output/opening-disclosure.png', early[0]!);
+  } finally {
+    clearInterval(grab);
+    viewer.stop();
+    await server.api('DELETE', `/v1/sessions/${session.id}`);
+  }
+});
+
+/** The first seconds of an FLV file as small gray frames. */
+async function grayFrames(file: string, seconds: number): Promise<{ width: number; height: number; data: Uint8Array }[]> {
+  const w = 320;
+  const h = 180;
+  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', file, '-t', String(seconds), '-vf', `scale=${w}:${h}`, '-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:1'], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
+  const frames = [];
+  for (let o = 0; o + w * h <= stdout.length; o += w * h) frames.push({ width: w, height: h, data: new Uint8Array(stdout.subarray(o, o + w * h)) });
+  return frames;
+}
+
+test('RTMP: every (re)connect opens with the disclosure, and onMetaData carries the AIGC label', async () => {
+  const session = (await server.api('POST', '/v1/sessions')).body;
+  const sid = session.id;
+  try {
+    await new Promise((r) => setTimeout(r, 4000)); // the session's own opening is over
+    const added = await server.api('POST', `/v1/sessions/${sid}/outputs/rtmp`, { url: rtmp.url('aigc') });
+    assert.is(added.status, 201);
+    const state = async () => (await server.api('GET', `/v1/sessions/${sid}`)).body.outputs[0].state;
+    for (let i = 0; i < 100 && (await state()) !== 'live'; i++) await new Promise((r) => setTimeout(r, 200));
+    // The implicit label as a player of the stream sees it.
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-rw_timeout', '15000000', '-show_format', '-of', 'json', rtmp.url('aigc')]);
+    const tags = JSON.parse(stdout).format.tags ?? {};
+    console.log(`  onMetaData AIGC: ${tags.AIGC}`);
+    const aigc = JSON.parse(tags.AIGC);
+    assert.equal(Object.keys(aigc), ['Label', 'ContentProducer', 'ProduceID', 'ReservedCode1', 'ContentPropagator', 'PropagateID', 'ReservedCode2']);
+    assert.is(aigc.Label, '1');
+    assert.is(aigc.ContentProducer, 'OnAir');
+    assert.is(aigc.ProduceID, sid, 'traceable to the session (and its audit entries)');
+    assert.is(aigc.PropagateID, added.body.id);
+    assert.ok(Object.values(aigc).every((v) => /^[\x21-\x7e]*$/.test(v as string) && !/["'\\]/.test(v as string)), 'printable ASCII, no spaces or quotes');
+    await new Promise((r) => setTimeout(r, 3000));
+    // The encoder dies (as on a network error): the output reconnects and opens with the card again.
+    const { stdout: pids } = await run('pgrep', ['-P', String(server.proc.pid), '-f', 'ffmpeg']);
+    for (const pid of pids.trim().split('\n')) process.kill(Number(pid), 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 800));
+    for (let i = 0; i < 100 && (await state()) !== 'live'; i++) await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 4000));
+    assert.is((await server.api('DELETE', `/v1/sessions/${sid}/outputs/${added.body.id}`)).status, 204);
+    await new Promise((r) => setTimeout(r, 1500));
+    const files = readdirSync(rtmp.recordDir).filter((f) => f.startsWith('aigc')).sort().map((f) => path.join(rtmp.recordDir, f));
+    assert.ok(files.length >= 2, `one recording per connection: ${files.join(', ')}`);
+    for (const file of files.slice(0, 2)) {
+      assert.ok(statSync(file).size > 10_000, `${file} has media`);
+      const frames = await grayFrames(file, 4);
+      const firstTwo = frames.slice(0, 50).map(bandLuma);
+      const after = frames.slice(80).map(bandLuma);
+      console.log(`  ${path.basename(file)}: band luma first 2 s min/max ${Math.min(...firstTwo).toFixed(0)}/${Math.max(...firstTwo).toFixed(0)}, after 3.2 s ${after.length ? Math.min(...after).toFixed(0) : '-'}`);
+      assert.ok(frames.length >= 60, `${frames.length} frames`);
+      assert.ok(firstTwo.every((l) => l < 45), 'the card is on every frame of the first 2 s of this connection');
+      if (after.length) assert.ok(after.every((l) => l > 80), 'then it is gone');
+    }
+  } finally {
+    await server.api('DELETE', `/v1/sessions/${sid}`);
+  }
+});
+
+test.run();
