@@ -55,6 +55,8 @@ export type OverlaySpec =
 export interface LabelSpec {
   position?: 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
   scale?: number;
+  /** Wording; must keep both parts ("AI"/"人工智能" and "生成"/"合成"), else the server answers 400. */
+  text?: string;
 }
 
 export interface CreateSessionOptions {
