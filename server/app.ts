@@ -25,7 +25,12 @@ import { createRoomStores } from './store/room-store.ts';
 import { LiveRooms } from './live-room/live-rooms.ts';
 import { liveRoomRoutes } from './routes/live-room.ts';
 import { auditRoutes } from './routes/audit.ts';
-import { aigcOutputMetadata } from './compliance/aigc.ts';
+import { aigcJson, aigcOutputMetadata } from './compliance/aigc.ts';
+import { FileRecordStore, RedisRecordStore } from './store/record-store.ts';
+import { Recordings, type RecordingRecord } from './recordings/recordings.ts';
+import { recordingSigner } from './recordings/recording-signer.ts';
+import { recordingRoutes } from './routes/recordings.ts';
+import path from 'node:path';
 
 export interface OnAirApp {
   app: FastifyInstance;
@@ -68,6 +73,19 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   const rooms = new LiveRooms({ audit, voices: tts, stores: roomStores, log: app.log });
   registry.use(rooms);
   registry.outputMetadata = aigcOutputMetadata(config.provider);
+  const recordingStore = config.redisUrl
+    ? await RedisRecordStore.connect<RecordingRecord>(config.redisUrl, 'onair:recording:', 'onair:recordings')
+    : await FileRecordStore.open<RecordingRecord>(path.join(config.recordings.dir, 'records.json'));
+  const recordings = new Recordings({
+    config: config.recordings,
+    store: recordingStore,
+    registry,
+    audit,
+    aigc: (sessionId, recordingId) => aigcJson({ ContentProducer: config.provider, ProduceID: sessionId, ContentPropagator: 'recording', PropagateID: recordingId }),
+    signer: await recordingSigner(config, app.log),
+    log: app.log,
+  });
+  registry.use(recordings);
   const auth = makeAuth(config.apiKey, registry);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
@@ -86,6 +104,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   app.addHook('preClose', async () => {
     registry.closeAll();
+    await recordings.close();
     // Stops a running enrollment but keeps its record `processing`: the next start re-runs it.
     await avatarJobs.close();
   });
@@ -95,6 +114,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
     await store.close();
     await avatarStore.close();
     await roomStores.close();
+    await recordingStore.close();
     await audit.close();
   });
 
@@ -103,6 +123,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   presenterRoutes(app, registry, auth, audit, rooms);
   await app.register(async (scope) => liveRoomRoutes(scope, { rooms, registry, auth, audit }));
   auditRoutes(app, audit, auth);
+  recordingRoutes(app, recordings, auth);
   pageRoutes(app, await buildPageAssets());
   viewerSignalling(app, registry, auth, rooms);
   // Multipart parsing only where uploads are expected.
@@ -111,6 +132,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
     avatarRoutes(scope, { jobs: avatarJobs, files: avatarFiles, library: avatars, registry, audit, auth, maxBytes: config.avatarMaxBytes });
   });
   await avatarJobs.resume();
+  await recordings.resume();
   // Sessions (and their shows) a previous run left in Redis come back live.
   await registry.restore(app.log);
   return { app, registry, pool, store, avatarJobs, rooms };

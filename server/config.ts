@@ -31,6 +31,9 @@ export interface Config {
   auditRetentionDays: number;
   /** Who produces the content, in the AIGC implicit label (ContentProducer). */
   provider: string;
+  recordings: { dir: string; maxBytes: number; maxTotalBytes: number; retentionDays: number; always: boolean };
+  /** C2PA signing of recordings: PEM certificate chain (leaf first) and private key files. */
+  c2pa: { certFile?: string; keyFile?: string };
   /** Folder of Piper voices (NAME.onnx + NAME.onnx.json), used as voice "piper:NAME". */
   piperDir?: string;
   /** The operator-voice audio→viseme ONNX model. */
@@ -74,6 +77,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditLog: env.ONAIR_AUDIT_LOG || '.onair/audit.log',
     auditRetentionDays: int(env, 'ONAIR_AUDIT_RETENTION_DAYS', 183),
     provider: env.ONAIR_PROVIDER_ID || 'OnAir',
+    recordings: {
+      dir: env.ONAIR_RECORDINGS_DIR || '.onair/recordings',
+      maxBytes: int(env, 'ONAIR_RECORDING_MAX_BYTES', 4 * 1024 ** 3),
+      maxTotalBytes: int(env, 'ONAIR_RECORDINGS_MAX_TOTAL_BYTES', 50 * 1024 ** 3),
+      retentionDays: int(env, 'ONAIR_RECORDINGS_RETENTION_DAYS', 183),
+      always: env.ONAIR_ALWAYS_RECORD === '1' || env.ONAIR_ALWAYS_RECORD === 'true',
+    },
+    c2pa: { certFile: env.ONAIR_C2PA_CERT || undefined, keyFile: env.ONAIR_C2PA_KEY || undefined },
     piperDir: env.ONAIR_PIPER_DIR || undefined,
     voiceModel: env.ONAIR_VOICE_MODEL || DEFAULT_VOICE_MODEL,
     avatarDir: env.ONAIR_AVATAR_DIR || '.onair/avatars',

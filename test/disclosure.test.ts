@@ -10,7 +10,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Compositor, labelRect } from '../pipeline/stages/compose/compositor.ts';
 import { SolidBackground } from '../pipeline/stages/compose/backgrounds.ts';
-import { DEFAULT_LABEL_TEXT, labelTextProblem, openingCardRect } from '../pipeline/stages/compose/disclosure.ts';
+import { DEFAULT_LABEL_TEXT, labelTextProblem } from '../pipeline/stages/compose/disclosure.ts';
+import { bandLuma, grayFrames } from './helpers/video-frames.ts';
 import { copyFrame, savePng } from './helpers/png.ts';
 import { LocalRtmpServer } from './helpers/rtmp-server.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
@@ -29,17 +30,6 @@ test.after(async () => {
   await server?.close();
   await rtmp?.stop();
 });
-
-/** Mean luma of the opening band's top strip (above its text) in an I420 or gray frame. */
-function bandLuma(frame: { width: number; height: number; data: Uint8Array }): number {
-  const r = openingCardRect({ width: frame.width, height: frame.height, fps: 25 });
-  const y0 = r.y + Math.round(r.h * 0.04);
-  const y1 = r.y + Math.round(r.h * 0.14);
-  let sum = 0;
-  let n = 0;
-  for (let y = y0; y < y1; y++) for (let x = r.x + Math.round(r.w * 0.05); x < r.x + r.w * 0.95; x += 2) (sum += frame.data[y * frame.width + x]!), n++;
-  return sum / n;
-}
 
 test('label wording: both parts required — the API refuses "AI主播" or "AI" alone and accepts "AI合成主播"', async () => {
   for (const [text, ok] of [['AI生成 · AI-generated', true], ['AI合成主播', true], ['人工智能生成', true], ['AI主播', false], ['AI presenter', false], ['数字人合成', false]] as const) {
@@ -95,16 +85,6 @@ test('the opening disclosure: in the first seconds a WebRTC viewer receives, the
     await server.api('DELETE', `/v1/sessions/${session.id}`);
   }
 });
-
-/** The first seconds of an FLV file as small gray frames. */
-async function grayFrames(file: string, seconds: number): Promise<{ width: number; height: number; data: Uint8Array }[]> {
-  const w = 320;
-  const h = 180;
-  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', file, '-t', String(seconds), '-vf', `scale=${w}:${h}`, '-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:1'], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
-  const frames = [];
-  for (let o = 0; o + w * h <= stdout.length; o += w * h) frames.push({ width: w, height: h, data: new Uint8Array(stdout.subarray(o, o + w * h)) });
-  return frames;
-}
 
 test('RTMP: every (re)connect opens with the disclosure, and onMetaData carries the AIGC label', async () => {
   const session = (await server.api('POST', '/v1/sessions')).body;

@@ -3,16 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { AudioChunk, MediaSink, VideoFormat, VideoFrame } from '../../pipeline/core/media.ts';
 import { rtmpFfmpegArgs } from './ffmpeg-args.ts';
-import { I420Card, OPENING_CARD_SECONDS } from '../../pipeline/stages/compose/disclosure.ts';
-
-const cards = new Map<string, I420Card>();
-/** One pre-converted card per video format, shared by every output. */
-function openingCard(video: VideoFormat): I420Card {
-  const key = `${video.width}x${video.height}`;
-  let card = cards.get(key);
-  if (!card) cards.set(key, (card = new I420Card(video)));
-  return card;
-}
+import { openingCard, OPENING_CARD_SECONDS } from '../../pipeline/stages/compose/disclosure.ts';
 
 export type RtmpState = 'starting' | 'live' | 'reconnecting' | 'closed';
 

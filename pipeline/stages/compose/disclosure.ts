@@ -94,3 +94,12 @@ export class I420Card {
     }
   }
 }
+
+const cards = new Map<string, I420Card>();
+/** One pre-converted card per video format, shared by every output that pastes it. */
+export function openingCard(format: VideoFormat): I420Card {
+  const key = `${format.width}x${format.height}`;
+  let card = cards.get(key);
+  if (!card) cards.set(key, (card = new I420Card(format)));
+  return card;
+}
