@@ -306,6 +306,26 @@ test('a scheduled start: the show waits for startAt, then plays by itself', asyn
   }
 });
 
+test('spoken disclosure: a show opens by saying it is AI-generated, in the show\'s language', async () => {
+  const session = (await server.api('POST', '/v1/sessions')).body;
+  const url = `/v1/sessions/${session.id}`;
+  const ops = await operatorFeed(server.baseUrl, session.id);
+  try {
+    const put = await server.api('PUT', `${url}/disclosure`, { enabled: true, everyMinutes: 5 });
+    assert.equal(put.body, { enabled: true, everyMinutes: 5, lang: 'auto' });
+    assert.is((await server.api('PUT', `${url}/disclosure`, { everyMinutes: -1 })).status, 400);
+    await server.api('PUT', `${url}/show`, { loops: 1, segments: [{ product: { name: '茶' }, lines: [{ variants: ['欢迎来到直播间。'] }] }] });
+    await server.api('POST', `${url}/show/start`);
+    await waitFor(() => ops.events.some((e) => e.event === 'show.ended'), 30_000, 'show ended');
+    const order = ops.events.filter((e) => (e.event === 'show.insert' && e.data.state === 'playing') || e.event === 'show.line').map((e) => e.data.text);
+    assert.match(order[0], /人工智能生成/, 'the disclosure comes first');
+    assert.is(order[1], '欢迎来到直播间。');
+  } finally {
+    ops.close();
+    await server.api('DELETE', url);
+  }
+});
+
 test('kill -9 mid-show with Redis: a new server resumes at the line that was playing and the queued insert is still said', async () => {
   const session = (await server.api('POST', '/v1/sessions')).body;
   const url = `/v1/sessions/${session.id}`;

@@ -15,6 +15,7 @@ import { OperatorPresence } from './operator-presence.ts';
 import { ProductCardSlot } from './product-card-slot.ts';
 import { EMPTY_SHOW, ShowRunner } from './show-runner.ts';
 import { SpeechDesk } from './speech-desk.ts';
+import { DEFAULT_SPOKEN_DISCLOSURE, SpokenDisclosure, type SpokenDisclosureSettings } from './spoken-disclosure.ts';
 
 export const MAX_CONNECTORS = 4;
 const REPLY_OVERLAY_ID = 'reply-overlay';
@@ -47,6 +48,7 @@ export class LiveRoom extends EventEmitter<{ notice: [RoomNotice] }> {
   readonly show: ShowRunner;
   readonly hub: AudienceHub;
   readonly presence = new OperatorPresence();
+  readonly spokenDisclosure: SpokenDisclosure;
   readonly #deps: LiveRoomDeps;
   readonly #card: ProductCardSlot;
   readonly #connectors = new Map<string, AudienceConnector>();
@@ -94,6 +96,15 @@ export class LiveRoom extends EventEmitter<{ notice: [RoomNotice] }> {
     // The operator's live voice taking over is a takeover too.
     deps.presenter.on('voice.started', () => this.#audit({ at: new Date().toISOString(), sessionId: deps.sessionId, action: 'takeover', source: 'operator-voice', client: 'operator' }));
     for (const c of record.connectors) this.#startConnector(c.id, c.config);
+    this.spokenDisclosure = new SpokenDisclosure(this.show, { ...DEFAULT_SPOKEN_DISCLOSURE, ...record.spokenDisclosure });
+  }
+
+  async setSpokenDisclosure(patch: Partial<SpokenDisclosureSettings>): Promise<SpokenDisclosureSettings> {
+    const settings = { ...this.spokenDisclosure.settings, ...patch };
+    this.spokenDisclosure.configure(settings);
+    this.#record.spokenDisclosure = settings;
+    await this.#saveRecord();
+    return settings;
   }
 
   /** Opens the session's room from the store (or a new one), resuming a show that was running. */
@@ -256,6 +267,7 @@ export class LiveRoom extends EventEmitter<{ notice: [RoomNotice] }> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.spokenDisclosure.close();
     this.show.close();
     this.hub.close();
     this.presence.close();

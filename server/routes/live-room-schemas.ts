@@ -197,3 +197,14 @@ function child<N extends string>(name: N) {
 }
 export const insertParams = child('insertId');
 export const connectorParams = child('connectorId');
+
+export const spokenDisclosureBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    enabled: { type: 'boolean' },
+    everyMinutes: { type: 'number', minimum: 0, maximum: 240 },
+    lang: { type: 'string', enum: ['auto', 'zh', 'en'] },
+  },
+} as const;

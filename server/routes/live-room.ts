@@ -21,7 +21,9 @@ import {
   replySettingsBody,
   rulesBody,
   rundownBody,
+  spokenDisclosureBody,
 } from './live-room-schemas.ts';
+import type { SpokenDisclosureSettings } from '../live-room/spoken-disclosure.ts';
 import { sessionParams } from './schemas.ts';
 
 type IdParams = { id: string };
@@ -216,6 +218,15 @@ export async function liveRoomRoutes(app: FastifyInstance, deps: LiveRoomRouteDe
   // Try a line against the filter without saying it (the panel's "check" button).
   app.post<{ Params: IdParams; Body: { text: string } }>('/v1/sessions/:id/moderation/check', { ...operator, schema: { params: sessionParams, body: moderationCheckBody } }, async (req) =>
     room(req.params.id).moderator.check(req.body.text, 'check', true),
+  );
+
+  // ---------- spoken disclosure ----------
+  app.get<{ Params: IdParams }>('/v1/sessions/:id/disclosure', { ...operator, schema: { params: sessionParams } }, async (req) => room(req.params.id).spokenDisclosure.settings);
+
+  app.put<{ Params: IdParams; Body: Partial<SpokenDisclosureSettings> }>(
+    '/v1/sessions/:id/disclosure',
+    { ...operator, schema: { params: sessionParams, body: spokenDisclosureBody } },
+    async (req) => room(req.params.id).setSpokenDisclosure(req.body),
   );
 
   // ---------- operator presence ----------

@@ -1,5 +1,6 @@
 import type { ConnectorConfig, LlmConfig, ModerationSettings, ReplyRule, ReplySettings } from '../../client-sdk/src/live-room-types.ts';
 import type { ShowSnapshot } from '../live-room/show-runner.ts';
+import type { SpokenDisclosureSettings } from '../live-room/spoken-disclosure.ts';
 import { MemoryRecordStore, RedisRecordStore, type RecordStore } from './record-store.ts';
 
 /** A session's live-room settings (rules, moderation, connectors…), by session id. */
@@ -11,6 +12,7 @@ export interface RoomRecord {
   llm?: LlmConfig;
   moderation: ModerationSettings;
   connectors: { id: string; config: ConnectorConfig }[];
+  spokenDisclosure?: SpokenDisclosureSettings;
 }
 
 /** The show's position and insert queue, by session id: written after every line, kept apart from the settings. */
