@@ -11,6 +11,7 @@ import { benchFaceMesh } from './face-mesh.ts';
 import { benchRealPersonServer } from './real-person-server.ts';
 import { benchSegmentation } from './segmentation.ts';
 import { benchLiveRoom } from './live-room.ts';
+import { benchRecording } from './recording.ts';
 
 const only = process.argv[2];
 const benches: [string, () => Promise<void>][] = [
@@ -26,6 +27,7 @@ const benches: [string, () => Promise<void>][] = [
   ['real-person-server', benchRealPersonServer],
   ['segmentation', benchSegmentation],
   ['live-room', benchLiveRoom],
+  ['recording', benchRecording],
 ];
 for (const [name, fn] of benches) {
   if (only && name !== only) continue;
