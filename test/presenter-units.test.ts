@@ -163,7 +163,7 @@ test('AI label: drawn on every frame, on top of anything, wherever it is placed'
   wctx.fillRect(0, 0, 640, 360);
   const cover = await buildOverlay('cover', { kind: 'image', imageBase64: white.toBuffer('image/png').toString('base64'), x: 0, y: 0, width: 640, height: 360 });
   for (const position of ['top-left', 'top-right', 'bottom-left', 'bottom-right'] as LabelPosition[]) {
-    for (const scale of [0.75, 1, 2]) {
+    for (const scale of [1, 1.5, 2]) {
       const c = new Compositor(format, new SolidBackground('#ffffff'));
       c.overlays = [cover];
       c.label = { ...c.label, position, scale };

@@ -83,7 +83,7 @@ export const labelBody = {
   additionalProperties: false,
   properties: {
     position: { type: 'string', enum: ['top-left', 'top-right', 'bottom-left', 'bottom-right'] },
-    scale: { type: 'number', minimum: 0.75, maximum: 2 },
+    scale: { type: 'number', minimum: 1, maximum: 2 },
     text: { type: 'string', minLength: 2, maxLength: 40 },
   },
 } as const;

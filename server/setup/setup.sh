@@ -9,7 +9,7 @@ cd "$root"
 
 packages=(ffmpeg fonts-wqy-microhei g++ pkg-config meson ninja-build libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(redis-server nginx libnginx-mod-rtmp chromium)
+  packages+=(redis-server nginx libnginx-mod-rtmp chromium tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng)
 fi
 
 missing=()

@@ -9,7 +9,7 @@ import { DEFAULT_LABEL_TEXT, OPENING_CARD_SECONDS, openingCardRect, renderOpenin
 export type LabelPosition = 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
 export interface LabelStyle {
   position: LabelPosition;
-  /** 0.75–2, relative to the default size. */
+  /** 1–2, relative to the default size (text 5 % of the short side). */
   scale: number;
   /** The wording; the API only accepts text with both parts (see labelTextProblem). */
   text: string;
@@ -157,7 +157,7 @@ export class Compositor {
 
   #drawLabel(ctx: SKRSContext2D): void {
     const r = labelRect(this.format, this.label);
-    const size = r.h * 0.55;
+    const size = r.h * LABEL_TEXT_RATIO;
     ctx.globalAlpha = 1;
     ctx.fillStyle = 'rgba(20,20,28,0.9)';
     ctx.beginPath();
@@ -175,15 +175,23 @@ export class Compositor {
   }
 }
 
-/** Where the label sits, so tests can check those pixels in any frame. */
-export function labelRect(format: VideoFormat, style: LabelStyle): { x: number; y: number; w: number; h: number } {
-  const h = Math.round((format.height / 15) * style.scale);
-  const w = Math.round(h * 6.2);
+/**
+ * Where the label sits, so tests can check those pixels in any frame. At scale 1 its text is 5 % of
+ * the picture's shorter side (GB 45438-2025 asks for a prominent label; 5 % of the short side is
+ * the size it sets for text prompts), and it only grows from there.
+ */
+export function labelRect(format: VideoFormat, style: Pick<LabelStyle, 'position' | 'scale'>): { x: number; y: number; w: number; h: number } {
+  const short = Math.min(format.width, format.height);
+  const h = Math.round((short * 0.05 * style.scale) / LABEL_TEXT_RATIO);
+  const w = Math.round(h * 8);
   const m = Math.round(format.height / 36);
   const x = style.position.endsWith('left') ? m : format.width - w - m;
   const y = style.position.startsWith('top') ? m : format.height - h - m;
   return { x, y, w, h };
 }
+
+/** Text size as a share of the label box height. */
+const LABEL_TEXT_RATIO = 0.7;
 
 function wrap(ctx: SKRSContext2D, text: string, maxW: number): string[] {
   // Break between words for Latin, anywhere for CJK.
