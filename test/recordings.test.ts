@@ -2,13 +2,14 @@
 // in its first seconds and a C2PA manifest; download with the operator key, delete; size limit and
 // the session ending stop a recording cleanly. Real server, ffmpeg/ffprobe, wrtc viewer.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { API_KEY, startServer, type TestServer } from './helpers/server.ts';
+import { readMp4ManifestFile } from '../server/compliance/c2pa.ts';
 import { bandLuma, grayFrames } from './helpers/video-frames.ts';
 import { watch, waitFor } from './helpers/watch.ts';
 
@@ -31,6 +32,19 @@ async function download(id: string, key = API_KEY): Promise<{ status: number; fi
   const file = path.join(dir, `${id}.mp4`);
   writeFileSync(file, Buffer.from(await res.arrayBuffer()));
   return { status: 200, file };
+}
+
+/** Offset of the payload of the first top-level MP4 box of a type. */
+function findBox(buf: Buffer, type: string): number {
+  for (let o = 0; o + 8 <= buf.length; ) {
+    let size = buf.readUInt32BE(o);
+    const header = size === 1 ? 16 : 8;
+    if (size === 1) size = Number(buf.readBigUInt64BE(o + 8));
+    if (buf.toString('latin1', o + 4, o + 8) === type) return o + header;
+    if (size < 8) break;
+    o += size;
+  }
+  throw new Error(`no ${type} box`);
 }
 
 /** Polls a recording until it is ready or failed. */
@@ -81,6 +95,25 @@ test('start, speak, stop: a finished MP4 with the AIGC label and the opening dis
   const { stderr } = await run('ffmpeg', ['-v', 'info', '-i', got.file!, '-af', 'volumedetect', '-f', 'null', '-']);
   const maxVolume = Number(/max_volume: (-?[\d.]+) dB/.exec(stderr)![1]);
   assert.ok(maxVolume > -20, `speech audible in the recording (max ${maxVolume} dB)`);
+
+  // Content credentials: a C2PA manifest that validates, says trainedAlgorithmicMedia and carries
+  // the AIGC label; one flipped byte of video breaks it.
+  assert.is(stopped.body.signed, true);
+  const report = await readMp4ManifestFile(got.file!);
+  assert.ok(report.valid, `manifest valid: ${report.validationErrors.join(', ')}`);
+  assert.equal(report.validationErrors, ['signingCredential.untrusted'], 'only "untrusted" (the self-signed default certificate)');
+  assert.match(JSON.stringify(report.activeManifest), /trainedAlgorithmicMedia/);
+  assert.is((report.aigc as any).sessionId, session.id);
+  assert.is((report.aigc as any).AIGC.ProduceID, session.id);
+  const bytes = readFileSync(got.file!);
+  const mdat = findBox(bytes, 'mdat');
+  bytes[mdat + 1000] ^= 0xff;
+  const tampered = path.join(dir, 'tampered.mp4');
+  writeFileSync(tampered, bytes);
+  const bad = await readMp4ManifestFile(tampered);
+  console.log(`  C2PA: signed ${report.validationState}, tampered ${bad.validationState} (${bad.validationErrors.join(', ')})`);
+  assert.is(bad.valid, false);
+  assert.ok(bad.validationErrors.includes('assertion.bmffHash.mismatch'));
 
   assert.is((await server.api('DELETE', `/v1/recordings/${id}`)).status, 204);
   assert.is((await server.api('GET', `/v1/recordings/${id}`)).status, 404);
