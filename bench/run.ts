@@ -12,6 +12,7 @@ import { benchRealPersonServer } from './real-person-server.ts';
 import { benchSegmentation } from './segmentation.ts';
 import { benchLiveRoom } from './live-room.ts';
 import { benchRecording } from './recording.ts';
+import { benchWatermark } from './watermark.ts';
 
 const only = process.argv[2];
 const benches: [string, () => Promise<void>][] = [
@@ -28,6 +29,7 @@ const benches: [string, () => Promise<void>][] = [
   ['segmentation', benchSegmentation],
   ['live-room', benchLiveRoom],
   ['recording', benchRecording],
+  ['watermark', benchWatermark],
 ];
 for (const [name, fn] of benches) {
   if (only && name !== only) continue;

@@ -30,6 +30,7 @@ import { FileRecordStore, RedisRecordStore } from './store/record-store.ts';
 import { Recordings, type RecordingRecord } from './recordings/recordings.ts';
 import { recordingSigner } from './recordings/recording-signer.ts';
 import { recordingRoutes } from './routes/recordings.ts';
+import { providerCode, WatermarkExtension } from './compliance/watermark-extension.ts';
 import path from 'node:path';
 
 export interface OnAirApp {
@@ -72,6 +73,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   const roomStores = await createRoomStores(config.redisUrl);
   const rooms = new LiveRooms({ audit, voices: tts, stores: roomStores, log: app.log });
   registry.use(rooms);
+  registry.use(new WatermarkExtension(providerCode(config.provider, config.providerCode)));
   registry.outputMetadata = aigcOutputMetadata(config.provider);
   const recordingStore = config.redisUrl
     ? await RedisRecordStore.connect<RecordingRecord>(config.redisUrl, 'onair:recording:', 'onair:recordings')

@@ -31,6 +31,8 @@ export interface Config {
   auditRetentionDays: number;
   /** Who produces the content, in the AIGC implicit label (ContentProducer). */
   provider: string;
+  /** The provider's 16-bit number in the invisible watermark (default: a hash of `provider`). */
+  providerCode?: number;
   recordings: { dir: string; maxBytes: number; maxTotalBytes: number; retentionDays: number; always: boolean };
   /** C2PA signing of recordings: PEM certificate chain (leaf first) and private key files. */
   c2pa: { certFile?: string; keyFile?: string };
@@ -77,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditLog: env.ONAIR_AUDIT_LOG || '.onair/audit.log',
     auditRetentionDays: int(env, 'ONAIR_AUDIT_RETENTION_DAYS', 183),
     provider: env.ONAIR_PROVIDER_ID || 'OnAir',
+    providerCode: env.ONAIR_PROVIDER_CODE ? int(env, 'ONAIR_PROVIDER_CODE', 0) : undefined,
     recordings: {
       dir: env.ONAIR_RECORDINGS_DIR || '.onair/recordings',
       maxBytes: int(env, 'ONAIR_RECORDING_MAX_BYTES', 4 * 1024 ** 3),
@@ -93,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.rtc.minPort > config.rtc.maxPort) throw new Error('RTC_MIN_PORT must be <= RTC_MAX_PORT');
   if (config.avatarMaxBytes < 1) throw new Error('ONAIR_AVATAR_MAX_BYTES must be >= 1');
   if (config.auditRetentionDays < 183) throw new Error('ONAIR_AUDIT_RETENTION_DAYS must be >= 183 (logs are kept at least 6 months)');
+  if (config.providerCode !== undefined && (config.providerCode < 0 || config.providerCode > 0xffff)) throw new Error('ONAIR_PROVIDER_CODE must be 0–65535');
   if (config.workers < 1) throw new Error('ONAIR_WORKERS must be >= 1');
   return config;
 }

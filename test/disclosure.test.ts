@@ -13,6 +13,9 @@ import { Compositor, labelRect } from '../pipeline/stages/compose/compositor.ts'
 import { SolidBackground } from '../pipeline/stages/compose/backgrounds.ts';
 import { DEFAULT_LABEL_TEXT, labelTextProblem } from '../pipeline/stages/compose/disclosure.ts';
 import { bandLuma, grayFrames } from './helpers/video-frames.ts';
+import { payloadFromSession } from '../pipeline/stages/compose/watermark.ts';
+import { detectWatermark } from '../pipeline/stages/compose/watermark-detect.ts';
+import { providerCode } from '../server/compliance/watermark-extension.ts';
 import { copyFrame, savePng } from './helpers/png.ts';
 import { LocalRtmpServer } from './helpers/rtmp-server.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
@@ -182,6 +185,12 @@ test('RTMP: every (re)connect opens with the disclosure, and onMetaData carries 
       if (frames.length >= 60) long++;
     }
     assert.ok(long >= 2, 'two connections of at least 2.4 s each were checked');
+    // The invisible watermark survives the RTMP encode: read back from the ingest's capture.
+    const capture = files.reduce((a, b) => (statSync(a).size >= statSync(b).size ? a : b));
+    const expected = payloadFromSession(sid, providerCode('OnAir'));
+    const mark = await detectWatermark(capture, { expected });
+    console.log(`  watermark in the RTMP capture: found ${mark.found}, bit errors ${mark.bitErrors}/48, confidence ${mark.confidence.toFixed(1)}`);
+    assert.ok(mark.found && mark.contentId === expected.contentId && mark.bitErrors === 0, 'watermark recovered from the RTMP capture');
   } finally {
     await server.api('DELETE', `/v1/sessions/${sid}`);
   }

@@ -10,6 +10,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { API_KEY, startServer, type TestServer } from './helpers/server.ts';
 import { readMp4ManifestFile } from '../server/compliance/c2pa.ts';
+import { providerCode } from '../server/compliance/watermark-extension.ts';
+import { payloadFromSession } from '../pipeline/stages/compose/watermark.ts';
+import { detectWatermark } from '../pipeline/stages/compose/watermark-detect.ts';
 import { bandLuma, grayFrames } from './helpers/video-frames.ts';
 import { watch, waitFor } from './helpers/watch.ts';
 
@@ -114,6 +117,14 @@ test('start, speak, stop: a finished MP4 with the AIGC label and the opening dis
   console.log(`  C2PA: signed ${report.validationState}, tampered ${bad.validationState} (${bad.validationErrors.join(', ')})`);
   assert.is(bad.valid, false);
   assert.ok(bad.validationErrors.includes('assertion.bmffHash.mismatch'));
+
+  // The invisible watermark: provider + this session, read back from the recording.
+  const expected = payloadFromSession(session.id, providerCode('OnAir'));
+  const mark = await detectWatermark(got.file!, { expected });
+  console.log(`  watermark in the recording: found ${mark.found}, content id ${mark.contentId?.toString(16)} (expected ${expected.contentId.toString(16)}), bit errors ${mark.bitErrors}/48, confidence ${mark.confidence.toFixed(1)}`);
+  assert.ok(mark.found, 'watermark found');
+  assert.is(mark.contentId, expected.contentId);
+  assert.is(mark.bitErrors, 0);
 
   assert.is((await server.api('DELETE', `/v1/recordings/${id}`)).status, 204);
   assert.is((await server.api('GET', `/v1/recordings/${id}`)).status, 404);

@@ -83,6 +83,8 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
   #voiceOn = false;
   #frame: Uint8Array | undefined;
   readonly stats = { underrunSamples: 0, utterances: 0 };
+  /** An invisible mark added to every composed frame before any encoder sees it (set by the server). */
+  watermark: { embed(i420: Uint8Array): void } | undefined;
 
   /** What the operator panel and monitoring want to know. */
   status() {
@@ -281,6 +283,7 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
     this.#mouth.forgetBefore(pts);
     const caption = this.#captionAt(pts);
     this.#frame = this.compositor.compose(avatarCanvas, caption);
+    this.watermark?.embed(this.#frame);
     return { index, pts, width: this.format.width, height: this.format.height, data: this.#frame };
   }
 
