@@ -1,19 +1,13 @@
 // Invisible watermark: real composed presenter frames (cartoon avatar, studio background, captions,
 // label, the end of the opening card) are marked, piped raw into x264 at the project's RTMP settings,
 // then attacked (1 Mbps re-encode, 854×480, 10 % crops) and read back blind by the detector.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CartoonAvatar } from '../pipeline/stages/avatar/cartoon-avatar.ts';
-import { Compositor } from '../pipeline/stages/compose/compositor.ts';
-import { StudioBackground } from '../pipeline/stages/compose/backgrounds.ts';
-import { IdleMotion } from '../pipeline/stages/gesture/idle-motion.ts';
-import { gesturePoseAt } from '../pipeline/stages/gesture/gesture-pose.ts';
-import { MOUTH_SHAPES, VISEMES } from '../pipeline/stages/lipsync/visemes.ts';
 import {
   decodeMessage,
   encodeMessage,
@@ -25,11 +19,12 @@ import {
 } from '../pipeline/stages/compose/watermark.ts';
 import { detectWatermark, type DetectResult } from '../pipeline/stages/compose/watermark-detect.ts';
 import { DEFAULT_RTMP_SETTINGS } from '../server/egress/ffmpeg-args.ts';
+import { decodeRaw, encodeRaw, FORMAT, FRAME, psnrY, renderClip as renderFrames, x264, Y } from './helpers/watermark-clip.ts';
+
+/** 4 s of the presenter, starting 2 s in (the opening card fades at 3 s). */
+const renderClip = () => renderFrames(FRAMES, 50);
 
 const run = promisify(execFile);
-const FORMAT = { width: 1280, height: 720, fps: 25 };
-const FRAME = (FORMAT.width * FORMAT.height * 3) / 2;
-const Y = FORMAT.width * FORMAT.height;
 const FRAMES = 100; // 4 s
 const SESSION = '5b0c7e7e-1f1e-4a57-9d3c-2f4e0d9a1b11';
 const PROVIDER = 42;
@@ -40,60 +35,8 @@ let plain: Buffer; // unmarked frames, concatenated I420
 let marked: Buffer;
 const embedMs: number[] = [];
 
-/** 4 s of the presenter as the live pipeline composes it, starting 2 s in (the opening card fades at 3 s). */
-function renderClip(): Buffer {
-  const avatar = new CartoonAvatar(FORMAT.height);
-  const compositor = new Compositor(FORMAT, new StudioBackground());
-  const idle = new IdleMotion(1);
-  const out: Buffer[] = [];
-  for (let f = 0; f < 50 + FRAMES; f++) {
-    const pts = f * 1920;
-    const pose = gesturePoseAt([{ at: 0, gesture: 'wave', side: 'right', durationMs: 1400, reason: 'test' }], pts % 96000);
-    const canvas = avatar.renderFrame({ ...pose, idle: idle.poseAt(pts), mouth: MOUTH_SHAPES[VISEMES[f % VISEMES.length]!] });
-    const i420 = compositor.compose(canvas, f % 50 < 30 ? 'This blender costs only forty nine dollars today. 这款产品今天只要九十九元。' : undefined);
-    if (f >= 50) out.push(Buffer.from(i420));
-  }
-  return Buffer.concat(out);
-}
-
-const x264 = (kbps: number) => [
-  '-c:v', 'libx264', '-preset', DEFAULT_RTMP_SETTINGS.preset, '-tune', 'zerolatency', '-profile:v', 'main', '-pix_fmt', 'yuv420p',
-  '-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps * 2}k`, '-x264-params', 'nal-hrd=cbr:force-cfr=1', '-bf', '0',
-  '-g', String(FORMAT.fps * 2), '-keyint_min', String(FORMAT.fps * 2), '-sc_threshold', '0',
-];
-
-/** Raw I420 frames → H.264 mp4, the way the RTMP/recording encoder gets them (stdin). */
-function encodeRaw(raw: Buffer, out: string, kbps = DEFAULT_RTMP_SETTINGS.videoKbps): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${FORMAT.width}x${FORMAT.height}`, '-r', String(FORMAT.fps), '-i', 'pipe:0', ...x264(kbps), out], {
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
-    let err = '';
-    p.stderr.on('data', (d) => (err += d));
-    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg ${code}: ${err}`))));
-    p.stdin.end(raw);
-  });
-}
-
 const transcode = (input: string, out: string, kbps: number, vf?: string) =>
   run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', input, ...(vf ? ['-vf', vf] : []), ...x264(kbps), out]);
-
-async function decodeRaw(file: string): Promise<Buffer> {
-  const { stdout } = await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'], { encoding: 'buffer', maxBuffer: 1 << 30 });
-  return stdout;
-}
-
-/** Luma PSNR over all frames (from the mean squared error of the whole clip). */
-function psnrY(a: Buffer, b: Buffer): number {
-  const frames = Math.min(a.length, b.length) / FRAME;
-  let se = 0;
-  for (let f = 0; f < frames; f++)
-    for (let i = f * FRAME, end = f * FRAME + Y; i < end; i++) {
-      const d = a[i]! - b[i]!;
-      se += d * d;
-    }
-  return 10 * Math.log10((255 * 255) / (se / (frames * Y)));
-}
 
 const file = (name: string) => path.join(dir, name);
 function expectPayload(r: DetectResult, what: string): void {

@@ -1,3 +1,4 @@
+import { hashString } from '../../pipeline/core/random.ts';
 import { payloadFromSession, WatermarkEmbedder } from '../../pipeline/stages/compose/watermark.ts';
 import type { LiveSession } from '../sessions/live-session.ts';
 import type { SessionExtension } from '../sessions/session-registry.ts';
@@ -5,8 +6,7 @@ import type { SessionExtension } from '../sessions/session-registry.ts';
 /** The 16-bit provider number in the mark: ONAIR_PROVIDER_CODE, else a hash of the provider name. */
 export function providerCode(provider: string, code?: number): number {
   if (code !== undefined) return code;
-  let h = 0x811c9dc5;
-  for (const ch of Buffer.from(provider, 'utf8')) h = Math.imul(h ^ ch, 0x01000193) >>> 0;
+  const h = hashString(provider);
   return (h ^ (h >>> 16)) & 0xffff;
 }
 

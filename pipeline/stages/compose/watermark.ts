@@ -17,6 +17,7 @@
 //    still holds whole (cyclic) tiles; the detector (watermark-detect.ts) whitens the mean picture,
 //    folds it onto one tile per candidate scale, searches the cyclic offset, soft-Viterbi decodes
 //    and checks the CRC.
+import { seededRandom } from '../../core/random.ts';
 
 export const WM_KEY = 0x4f6e4169; // 'OnAi': seeds chips and the cell→bit permutation
 export const WM_CELL = 8; // pixels per cell side at the embedding resolution
@@ -36,17 +37,8 @@ export interface WatermarkPayload {
   contentId: number;
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32, shared with idle motion). */
+export const mulberry32 = seededRandom;
 
 /** cellBit of a cell that carries no bit. */
 export const WM_NO_BIT = 255;
