@@ -5,6 +5,7 @@ import type { AvatarConsent } from '../../client-sdk/src/types.ts';
 import { HttpError } from '../errors.ts';
 import type { AvatarFiles } from './avatar-files.ts';
 import { parseConsent } from './consent.ts';
+import { drainRequest } from '../drain-request.ts';
 
 /** Multipart limits besides the video's size: one file and a couple of small fields. */
 export const FORM_LIMITS = { files: 1, fields: 4, parts: 6, fieldSize: 64 * 1024, fieldNameSize: 100 } as const;
@@ -30,7 +31,7 @@ export async function receiveUpload(req: FastifyRequest, files: AvatarFiles, id:
   // Declared too big for any form within the limit: refuse before storing a byte.
   const declared = Number(req.headers['content-length']);
   if (declared > maxBytes + FORM_OVERHEAD) {
-    await drain(req.raw, 2 * maxBytes);
+    await drainRequest(req.raw, 2 * maxBytes);
     throw tooLarge(maxBytes);
   }
   let consent: Required<AvatarConsent> | undefined;
@@ -68,39 +69,13 @@ export async function receiveUpload(req: FastifyRequest, files: AvatarFiles, id:
     return { consent, name: name ?? consent.personName, upload, bytes };
   } catch (err) {
     await files.remove(id);
-    await drain(req.raw, 2 * maxBytes);
+    await drainRequest(req.raw, 2 * maxBytes);
     throw asHttpError(err as Error & { code?: string }, maxBytes);
   }
 }
 
 /** Room for the form's other fields and part headers besides the video. */
 const FORM_OVERHEAD = 1024 * 1024;
-
-/**
- * Reads and drops what is left of a refused upload, so the client, still sending, gets to read the
- * answer (many close their end on a reset) and a keep-alive connection stays usable. Bounded: past
- * `maxBytes` or 30 s the connection is left to close after the answer.
- */
-function drain(raw: FastifyRequest['raw'], maxBytes: number): Promise<void> {
-  if (raw.readableEnded || raw.destroyed) return Promise.resolve();
-  raw.unpipe();
-  return new Promise((resolve) => {
-    let seen = 0;
-    const done = () => {
-      clearTimeout(timer);
-      raw.off('data', onData).off('end', done).off('close', done).off('error', done);
-      raw.pause();
-      resolve();
-    };
-    const onData = (chunk: Buffer) => {
-      seen += chunk.length;
-      if (seen > maxBytes) done();
-    };
-    const timer = setTimeout(done, 30_000);
-    raw.on('data', onData).once('end', done).once('close', done).once('error', done);
-    raw.resume();
-  });
-}
 
 function parseName(value: string): string {
   const name = value.trim();

@@ -3,6 +3,7 @@ import type { AudienceEvent, ConnectorConfig, InsertRequest, LlmConfig, Moderati
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Auth } from '../auth.ts';
 import { HttpError } from '../errors.ts';
+import { drainRequest } from '../drain-request.ts';
 import type { LiveRooms } from '../live-room/live-rooms.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookRefusal } from '../live-room/webhook-signature.ts';
 import type { SessionRegistry } from '../sessions/session-registry.ts';
@@ -118,8 +119,12 @@ export async function liveRoomRoutes(app: FastifyInstance, deps: LiveRoomRouteDe
             throw new HttpError(401, webhookRefusal('', req.headers, Buffer.alloc(0))!);
           }
         },
-        errorHandler: (err: Error & { statusCode?: number; validation?: unknown; code?: string }, _req, reply) => {
-          if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ statusCode: 413, error: 'Payload Too Large', message: `a batch is at most 2 MiB and ${MAX_BATCH} events` });
+        errorHandler: async (err: Error & { statusCode?: number; validation?: unknown; code?: string }, req, reply) => {
+          if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+            // Read what the sender is still sending, so it gets to read the answer.
+            await drainRequest(req.raw, 16 * 1024 * 1024);
+            return reply.code(413).send({ statusCode: 413, error: 'Payload Too Large', message: `a batch is at most 2 MiB and ${MAX_BATCH} events` });
+          }
           const status = err instanceof HttpError ? err.statusCode : err.validation ? 400 : (err.statusCode ?? 500);
           reply.code(status).send({ statusCode: status, error: status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : status < 500 ? 'Bad Request' : 'Internal Server Error', message: status < 500 ? err.message : 'internal error' });
         },
