@@ -12,7 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
 import { API_KEY, startServer, type TestServer } from './helpers/server.ts';
-import { launchChromium } from './helpers/browser.ts';
+import { launchChromium, openPanel } from './helpers/browser.ts';
 
 const run = promisify(execFile);
 const OUT = 'test-output';
@@ -25,7 +25,7 @@ let server: TestServer;
 let browser: Browser;
 let panel: Page;
 let avatarId = '';
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 test.before(async () => {
   const setup = Date.now();
@@ -42,14 +42,7 @@ test.before(async () => {
   console.log(`  test clips made in ${((Date.now() - setup) / 1000).toFixed(1)} s`);
   server = await startServer({ ONAIR_AVATAR_DIR: path.join(work, 'avatars') });
   browser = await launchChromium();
-  panel = await browser.newPage({ viewport: { width: 1400, height: 1500 } });
-  panel.on('pageerror', (err) => pageErrors.push(String(err)));
-  panel.on('console', (msg) => msg.type() === 'error' && pageErrors.push(msg.text()));
-  panel.on('dialog', (dialog) => void dialog.accept());
-  await panel.goto(`${server.baseUrl}/panel`);
-  await panel.fill('#apiKey', API_KEY);
-  await panel.click('#connect');
-  await panel.waitForSelector('#app:not([hidden])');
+  ({ panel, pageErrors } = await openPanel(browser, server.baseUrl, API_KEY, { height: 1500, acceptDialogs: true }));
 });
 test.after(async () => {
   await browser?.close();

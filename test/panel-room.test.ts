@@ -11,27 +11,21 @@ import { createCanvas } from '@napi-rs/canvas';
 import { OnAirClient } from '../client-sdk/src/client.ts';
 import { OnAirError } from '../client-sdk/src/errors.ts';
 import { API_KEY, startServer, type TestServer } from './helpers/server.ts';
-import { launchChromium } from './helpers/browser.ts';
+import { launchChromium, openPanel } from './helpers/browser.ts';
 
 const OUT = 'test-output';
 let server: TestServer;
 let browser: Browser;
 let panel: Page;
 let sessionId = '';
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 test.before(async () => {
   mkdirSync(OUT, { recursive: true });
   server = await startServer();
   browser = await launchChromium();
-  panel = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  panel.on('pageerror', (err) => pageErrors.push(String(err)));
   // Refused requests (the test provokes a 400) show up as "Failed to load resource": not page errors.
-  panel.on('console', (msg) => msg.type() === 'error' && !/Failed to load resource/.test(msg.text()) && pageErrors.push(msg.text()));
-  await panel.goto(`${server.baseUrl}/panel`);
-  await panel.fill('#apiKey', API_KEY);
-  await panel.click('#connect');
-  await panel.waitForSelector('#app:not([hidden])');
+  ({ panel, pageErrors } = await openPanel(browser, server.baseUrl, API_KEY, { height: 1000, ignoreConsole: /Failed to load resource/ }));
 });
 test.after(async () => {
   await browser?.close();

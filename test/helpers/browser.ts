@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's Chromium, headless, loopback only (there is no network beyond it here). */
 export function launchChromium(): Promise<Browser> {
@@ -18,4 +18,26 @@ export function launchChromium(): Promise<Browser> {
       '--use-fake-device-for-media-stream',
     ],
   });
+}
+
+/**
+ * The operator panel, signed in with the API key, with page errors collected. `ignoreConsole`
+ * filters console errors the test provokes on purpose (e.g. a refused request).
+ */
+export async function openPanel(
+  browser: Browser,
+  baseUrl: string,
+  apiKey: string,
+  opts: { height: number; ignoreConsole?: RegExp; acceptDialogs?: boolean },
+): Promise<{ panel: Page; pageErrors: string[] }> {
+  const pageErrors: string[] = [];
+  const panel = await browser.newPage({ viewport: { width: 1400, height: opts.height } });
+  panel.on('pageerror', (err) => pageErrors.push(String(err)));
+  panel.on('console', (msg) => msg.type() === 'error' && !opts.ignoreConsole?.test(msg.text()) && pageErrors.push(msg.text()));
+  if (opts.acceptDialogs) panel.on('dialog', (dialog) => void dialog.accept());
+  await panel.goto(`${baseUrl}/panel`);
+  await panel.fill('#apiKey', apiKey);
+  await panel.click('#connect');
+  await panel.waitForSelector('#app:not([hidden])');
+  return { panel, pageErrors };
 }
