@@ -89,6 +89,9 @@ test('a phone clip is trimmed and converted to H.264 in the browser, with progre
   await panel.waitForFunction(() => document.getElementById('avatarFileInfo')!.textContent!.includes('MB'));
   await panel.fill('#trimStart', String(TRIM.start));
   await panel.fill('#trimEnd', String(TRIM.end));
+  // The clip's metadata (or the no-preview note) may land after the operator typed: it must not undo the trim.
+  await panel.waitForFunction(() => / s$|preview/i.test(document.getElementById('avatarFileInfo')!.textContent!), undefined, { timeout: 10_000 });
+  assert.is(await panel.inputValue('#trimEnd'), String(TRIM.end), 'the typed end survives the metadata');
   await panel.click('#convertAvatar');
   // Progress shows while it runs.
   const seen = new Set<number>();

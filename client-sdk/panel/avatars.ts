@@ -176,7 +176,9 @@ export class AvatarPanel {
     $('avatarFileInfo').textContent = `${file.name} · ${mb(file.size)}`;
     this.#showClip(file, (duration) => {
       $('avatarFileInfo').textContent = `${file.name} · ${mb(file.size)} · ${duration.toFixed(1)} s`;
-      $<HTMLInputElement>('trimEnd').value = String(Math.min(DEFAULT_MAX_SECONDS, Math.floor(duration * 10) / 10));
+      // The metadata can arrive after the operator has typed an end: never overwrite their value.
+      const end = $<HTMLInputElement>('trimEnd');
+      if (!end.value.trim()) end.value = String(Math.min(DEFAULT_MAX_SECONDS, Math.floor(duration * 10) / 10));
     });
   }
 
