@@ -2,8 +2,7 @@
 // less), the opening card at the start of a stream and of every RTMP (re)connect, and the AIGC
 // implicit label in the FLV stream's onMetaData. Real server, wrtc viewer, nginx-rtmp, ffmpeg.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createCanvas } from '@napi-rs/canvas';
@@ -20,9 +19,9 @@ import { copyFrame, savePng } from './helpers/png.ts';
 import { LocalRtmpServer } from './helpers/rtmp-server.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { watch, waitFor } from './helpers/watch.ts';
+import { ocrLabel } from './helpers/ocr-label.ts';
 
 const run = promisify(execFile);
-const tmp = mkdtempSync(path.join(tmpdir(), 'onair-ocr-'));
 const FORMAT = { width: 1280, height: 720, fps: 25 };
 let server: TestServer;
 let rtmp: LocalRtmpServer;
@@ -65,19 +64,6 @@ test('label wording: both parts required — the API refuses "AI主播" or "AI" 
   for (let y = r.y; y < r.y + r.h; y++) for (let x = r.x; x < r.x + r.w; x++) if (a[(y * FORMAT.width + x) * 4] !== b[(y * FORMAT.width + x) * 4]) differ++;
   assert.ok(differ > 200, `the wording is what is drawn (${differ} pixels differ)`);
 });
-
-/** Reads the label in a received frame with tesseract (chi_sim + eng), as a person would. */
-async function ocrLabel(frame: { width: number; height: number; data: Uint8Array }, label: { position: 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right'; scale: number }): Promise<string> {
-  // WebRTC may lower the resolution on a busy machine: the label scales with the picture.
-  const r = labelRect({ width: frame.width, height: frame.height, fps: 25 }, label);
-  const png = path.join(tmp, `frame-${Date.now()}.png`);
-  const crop = path.join(tmp, `label-${Date.now()}.png`);
-  savePng(png, frame);
-  await run('ffmpeg', ['-v', 'error', '-y', '-i', png, '-vf', `crop=${r.w}:${r.h}:${r.x}:${r.y},scale=-1:150,negate`, crop]);
-  const { stdout } = await run('tesseract', [crop, '-', '-l', 'chi_sim+eng', '--psm', '7']);
-  if (!stdout.trim()) console.log(`  (OCR read nothing in ${crop})`);
-  return stdout.trim();
-}
 
 test('whatever the API is asked, every frame a viewer receives carries a label with both parts (OCR)', async () => {
   const session = (await server.api('POST', '/v1/sessions')).body;

@@ -13,7 +13,7 @@ import { enrollAvatar, type PackManifest } from '../pipeline/stages/avatar/real-
 import { loadAvatarPack, type AvatarPack } from '../pipeline/stages/avatar/real-person/avatar-pack.ts';
 import { RealPersonAvatar } from '../pipeline/stages/avatar/real-person/real-person-avatar.ts';
 import { measureMouth } from '../pipeline/stages/avatar/real-person/geometry.ts';
-import { MouthTrack, CLOSED } from '../pipeline/stages/lipsync/mouth-track.ts';
+import { CLOSED } from '../pipeline/stages/lipsync/mouth-track.ts';
 import { EspeakEngine } from '../pipeline/stages/tts/espeak-engine.ts';
 import type { Lang } from '../pipeline/stages/tts/tts-types.ts';
 import { IdleMotion } from '../pipeline/stages/gesture/idle-motion.ts';
@@ -21,12 +21,11 @@ import { Compositor } from '../pipeline/stages/compose/compositor.ts';
 import { StudioBackground } from '../pipeline/stages/compose/backgrounds.ts';
 import type { AvatarState } from '../pipeline/stages/avatar/avatar.ts';
 import { pearson } from './helpers/mouth.ts';
+import { SAMPLES_PER_FRAME, FPS, speechFrames as speechFramesOf } from './helpers/speech-track.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const video = path.join(root, '.cache/test-media/franck.mp4');
 const outDir = path.join(root, 'test-output');
-const FPS = 25;
-const SAMPLES_PER_FRAME = 48000 / FPS;
 
 let packDir: string;
 let manifest: PackManifest;
@@ -68,31 +67,7 @@ test('enrollment builds a pack: progress to 1, an idle loop, an atlas over the m
   assert.is(alphaAt(Math.round(lm[2]), Math.round(lm[3])), 255, 'face opaque');
 });
 
-/** Speech → per-frame mouth targets, as the presenter computes them (phoneme track × frame loudness). */
-async function speechFrames(text: string, lang: Lang): Promise<AvatarState['mouth'][]> {
-  const samples: Int16Array[] = [];
-  const track = new MouthTrack();
-  let total = 0;
-  for await (const chunk of espeak.synthesize({ segments: [{ kind: 'text', text, rate: 1 }], lang }, new AbortController().signal)) {
-    track.addPhonemes(chunk.events.filter((e) => e.type === 'phoneme').map((e) => ({ at: e.at, phoneme: (e as { phoneme: string }).phoneme })), total);
-    samples.push(chunk.samples);
-    total += chunk.samples.length;
-  }
-  track.closeAt(total);
-  const audio = new Int16Array(total);
-  let o = 0;
-  for (const s of samples) {
-    audio.set(s, o);
-    o += s.length;
-  }
-  const mouths: AvatarState['mouth'][] = [];
-  for (let pts = 0; pts + SAMPLES_PER_FRAME <= total; pts += SAMPLES_PER_FRAME) {
-    let sum = 0;
-    for (let i = pts; i < pts + SAMPLES_PER_FRAME; i++) sum += audio[i] * audio[i];
-    mouths.push(track.mouthAt(pts, Math.sqrt(sum / SAMPLES_PER_FRAME)));
-  }
-  return mouths;
-}
+const speechFrames = (text: string, lang: Lang) => speechFramesOf(espeak, text, lang);
 
 const idleMotion = new IdleMotion(1);
 const state = (mouth: AvatarState['mouth'], n: number): AvatarState => ({

@@ -114,7 +114,13 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
 
   /** Shows another avatar from the next frame on; speech, gestures and the scene carry on. */
   setAvatar(avatar: Avatar): void {
+    const previous = this.#avatar;
     this.#avatar = avatar;
+    if (previous !== avatar) previous.dispose?.();
+  }
+
+  get avatar(): Avatar {
+    return this.#avatar;
   }
 
   get queueLength(): number {
@@ -303,5 +309,6 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
   close(): void {
     this.interrupt();
     this.compositor.background.close();
+    this.#avatar.dispose?.();
   }
 }

@@ -6,13 +6,22 @@ import type { VideoFormat } from '../../pipeline/core/media.ts';
 import { HttpError, notFound } from '../errors.ts';
 import type { AvatarFiles } from './avatar-files.ts';
 import type { EnrollmentJobs } from './enrollment-jobs.ts';
+import { builtIn, hostGlb } from './built-in-hosts.ts';
+import type { Shot } from '../../pipeline/stages/avatar/three-d/camera-shots.ts';
+import { loadGlbHumanoid } from '../../pipeline/stages/avatar/three-d/load-humanoid.ts';
+import { ThreeDAvatar } from '../../pipeline/stages/avatar/three-d/three-d-avatar.ts';
 
 export const CARTOON = 'cartoon';
 
 /** What SessionRegistry needs: an avatar for a presenter, by name. */
 export interface AvatarProvider {
-  /** `cartoon` or a ready avatar's id; 404 for an unknown id, 409 for one not ready. */
-  create(avatar: string, video: VideoFormat): Promise<Avatar>;
+  /** `cartoon`, a built-in 3D host or a ready avatar's id; 404 for an unknown id, 409 for one not ready. */
+  create(avatar: string, video: VideoFormat, options?: AvatarOptions): Promise<Avatar>;
+}
+
+export interface AvatarOptions {
+  /** A 3D avatar's first framing. */
+  shot?: Shot;
 }
 
 /**
@@ -30,8 +39,13 @@ export class AvatarLibrary implements AvatarProvider {
     this.#files = files;
   }
 
-  async create(avatar: string, video: VideoFormat): Promise<Avatar> {
+  async create(avatar: string, video: VideoFormat, options: AvatarOptions = {}): Promise<Avatar> {
     if (avatar === CARTOON) return new CartoonAvatar(video.height);
+    if (builtIn(avatar)?.kind === '3d') {
+      // Each session gets its own scene graph (its own pose) and GL context.
+      const model = await loadGlbHumanoid(await hostGlb(avatar));
+      return ThreeDAvatar.create(model, { width: video.width, height: video.height, fps: video.fps, shot: options.shot });
+    }
     const record = await this.#jobs.get(avatar);
     if (!record) throw notFound(`avatar ${avatar}`);
     if (record.state !== 'ready') throw new HttpError(409, `avatar ${avatar} is ${record.state}, not ready`);

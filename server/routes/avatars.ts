@@ -9,6 +9,7 @@ import { CARTOON, type AvatarLibrary } from '../avatars/avatar-library.ts';
 import type { AvatarFiles } from '../avatars/avatar-files.ts';
 import { avatarView, type AvatarEventName, type EnrollmentJobs } from '../avatars/enrollment-jobs.ts';
 import { receiveUpload } from '../avatars/upload.ts';
+import { BUILT_IN_AVATARS } from '../avatars/built-in-hosts.ts';
 import type { SessionRegistry } from '../sessions/session-registry.ts';
 import type { AvatarRecord } from '../store/avatar-store.ts';
 import { avatarParams } from './schemas.ts';
@@ -90,7 +91,8 @@ export function avatarRoutes(app: FastifyInstance, deps: AvatarRouteDeps): void 
     return avatarView((await jobs.get(id)) ?? record);
   });
 
-  app.get('/v1/avatars', operator, async () => ({ avatars: (await jobs.list()).map(avatarView) }));
+  // Uploaded avatars, and the presenters every server has (`builtIn`: the cartoon, the 3D hosts).
+  app.get('/v1/avatars', operator, async () => ({ avatars: (await jobs.list()).map(avatarView), builtIn: BUILT_IN_AVATARS }));
 
   app.get<{ Params: IdParams }>('/v1/avatars/:id', { ...operator, schema: { params: avatarParams } }, async (req) => avatarView(await existing(req.params.id)));
 

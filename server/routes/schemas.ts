@@ -33,6 +33,13 @@ export const setAvatarBody = {
   properties: { avatar: avatarName },
 } as const;
 
+export const setShotBody = {
+  type: 'object',
+  required: ['shot'],
+  additionalProperties: false,
+  properties: { shot: { type: 'string', enum: ['close-up', 'half', 'full'] } },
+} as const;
+
 export const avatarParams = {
   type: 'object',
   required: ['id'],

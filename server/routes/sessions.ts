@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Auth } from '../auth.ts';
 import type { SessionRegistry } from '../sessions/session-registry.ts';
 import type { LiveRooms } from '../live-room/live-rooms.ts';
-import { createSessionBody, outputParams, rtmpOutputBody, sessionParams, setAvatarBody } from './schemas.ts';
+import { createSessionBody, outputParams, rtmpOutputBody, sessionParams, setAvatarBody, setShotBody } from './schemas.ts';
+import type { Shot } from '../../pipeline/stages/avatar/three-d/camera-shots.ts';
 
 type IdParams = { id: string };
 
@@ -28,6 +29,13 @@ export function sessionRoutes(app: FastifyInstance, registry: SessionRegistry, a
     '/v1/sessions/:id/avatar',
     { ...operator, schema: { params: sessionParams, body: setAvatarBody } },
     async (req) => ({ avatar: (await registry.setAvatar(req.params.id, req.body.avatar)).avatar }),
+  );
+
+  // Camera framing of a 3D presenter: close-up, half or full body, with a short eased move.
+  app.put<{ Params: IdParams; Body: { shot: Shot } }>(
+    '/v1/sessions/:id/shot',
+    { ...operator, schema: { params: sessionParams, body: setShotBody } },
+    async (req) => ({ shot: (await registry.setShot(req.params.id, req.body.shot)).shot }),
   );
 
   app.delete<{ Params: IdParams }>('/v1/sessions/:id', { ...operator, schema: { params: sessionParams } }, async (req, reply) => {

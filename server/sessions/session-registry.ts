@@ -14,6 +14,7 @@ import { HttpError, notFound } from '../errors.ts';
 import type { WorkerPool } from '../media/worker-pool.ts';
 import type { SessionRecord, SessionStore } from '../store/session-store.ts';
 import { LiveSession } from './live-session.ts';
+import { hasShots, type Shot } from '../../pipeline/stages/avatar/three-d/camera-shots.ts';
 
 export interface SessionView extends SessionRecord {
   live: boolean;
@@ -96,7 +97,7 @@ export class SessionRegistry {
       outputs: [],
     };
     // Resolved first: an unknown or unfinished avatar is a 404/409 before any media is set up.
-    const avatar = source === 'presenter' ? await this.#avatars.create(avatarName, record.video) : undefined;
+    const avatar = source === 'presenter' ? await this.#avatars.create(avatarName, record.video, { shot: record.shot }) : undefined;
     await this.#start(record, avatar);
     await this.#store.save(record);
     return record;
@@ -143,7 +144,7 @@ export class SessionRegistry {
       try {
         let avatar: Avatar | undefined;
         if (record.source === 'presenter') {
-          avatar = await this.#avatars.create(record.avatar ?? 'cartoon', record.video).catch(async (err: Error) => {
+          avatar = await this.#avatars.create(record.avatar ?? 'cartoon', record.video, { shot: record.shot }).catch(async (err: Error) => {
             log.warn(`session ${record.id}: avatar ${record.avatar} unavailable (${err.message}); showing the cartoon`);
             record.avatar = 'cartoon';
             return this.#avatars.create('cartoon', record.video);
@@ -202,10 +203,21 @@ export class SessionRegistry {
   /** Switches a live presenter to another avatar (`cartoon` or a ready avatar id) between frames. */
   async setAvatar(id: string, avatarName: string): Promise<SessionRecord> {
     const presenter = this.presenter(id);
-    const avatar = await this.#avatars.create(avatarName, this.#video);
     const record = await this.get(id);
+    const avatar = await this.#avatars.create(avatarName, this.#video, { shot: record.shot });
     presenter.setAvatar(avatar);
     record.avatar = avatarName;
+    await this.#store.save(record);
+    return record;
+  }
+
+  /** Changes a 3D presenter's framing with a short camera move; kept for later avatar switches. */
+  async setShot(id: string, shot: Shot): Promise<SessionRecord> {
+    const presenter = this.presenter(id);
+    if (!hasShots(presenter.avatar)) throw new HttpError(409, `session ${id} shows a 2D avatar, whose framing is fixed; camera shots apply to 3D presenters`);
+    const record = await this.get(id);
+    presenter.avatar.setShot(shot);
+    record.shot = shot;
     await this.#store.save(record);
     return record;
   }

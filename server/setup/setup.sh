@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # One set-up for every entry point (npm start, npm test, CI, Dockerfile): Debian packages, npm ci,
-# the mediasoup worker build. Idempotent and quick when nothing changed.
+# the mediasoup worker and headless-WebGL builds. Idempotent and quick when nothing changed.
 #   setup.sh          what the server needs
 #   setup.sh --test   plus what the tests need (redis-server, nginx RTMP module, Chromium)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 
-packages=(ffmpeg fonts-wqy-microhei g++ pkg-config meson ninja-build libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler)
+packages=(ffmpeg fonts-wqy-microhei g++ pkg-config meson ninja-build libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler
+  xvfb libgl1-mesa-dri libglx-mesa0 libx11-dev libxi-dev libxext-dev python3)
 if [ "${1:-}" = "--test" ]; then
   packages+=(redis-server nginx libnginx-mod-rtmp chromium tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng)
 fi
@@ -34,4 +35,5 @@ if [ "$(cat node_modules/.onair-lock 2>/dev/null)" != "$lock_hash" ]; then
 fi
 
 bash server/setup/build-mediasoup-worker.sh
+bash server/setup/build-gl.sh
 if [ "${1:-}" = "--test" ]; then bash server/setup/fetch-test-media.sh; fi

@@ -1,3 +1,4 @@
+import type { Shot } from '../../pipeline/stages/avatar/three-d/camera-shots.ts';
 import type { RecordStore } from './record-store.ts';
 import type { VideoFormat } from '../../pipeline/core/media.ts';
 
@@ -18,6 +19,8 @@ export interface SessionRecord {
   source: 'presenter' | 'test-card';
   /** Presenter sessions: `cartoon` or the id of the real-person avatar shown (absent: cartoon). */
   avatar?: string;
+  /** The 3D presenters' camera framing (2D avatars have a fixed one); absent: half body. */
+  shot?: Shot;
   outputs: OutputRecord[];
 }
 

@@ -20,7 +20,8 @@ export interface Reception {
 }
 
 /** Joins as a viewer (real WebRTC via @roamhq/wrtc) and records decoded frames and audio levels. */
-export async function watch(baseUrl: string, sessionId: string, token: string): Promise<Reception> {
+export async function watch(baseUrl: string, sessionId: string, token: string, opts: { mouth?: (frame: { width: number; height: number; data: Uint8Array }) => number } = {}): Promise<Reception> {
+  const mouthOf = opts.mouth ?? ((frame: { width: number; data: Uint8Array }) => (frame.width === 1280 ? mouthDarkPixels(frame) : -1));
   const viewer = await Viewer.join({ baseUrl, sessionId, token, WebSocket: WebSocket as unknown as WebSocketFactory });
   const frames: Reception['frames'] = [];
   const audioRms: number[] = [];
@@ -30,7 +31,7 @@ export async function watch(baseUrl: string, sessionId: string, token: string): 
   const videoSink = new wrtc.nonstandard.RTCVideoSink(viewer.track('video') as never);
   const audioSink = new wrtc.nonstandard.RTCAudioSink(viewer.track('audio') as never);
   videoSink.onframe = ({ frame }: { frame: { width: number; height: number; data: Uint8Array } }) => {
-    frames.push({ at: performance.now(), width: frame.width, height: frame.height, code: readFrameCode(frame), mouth: frame.width === 1280 ? mouthDarkPixels(frame) : -1 });
+    frames.push({ at: performance.now(), width: frame.width, height: frame.height, code: readFrameCode(frame), mouth: mouthOf(frame) });
     reception.lastFrame = frame;
   };
   audioSink.ondata = ({ samples }: { samples: Int16Array }) => {

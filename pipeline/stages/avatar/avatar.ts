@@ -31,4 +31,6 @@ export interface Avatar {
   readonly width: number;
   readonly height: number;
   renderFrame(state: AvatarState): Canvas;
+  /** Frees what the avatar holds outside the JS heap (a 3D avatar's GL context). */
+  dispose?(): void;
 }

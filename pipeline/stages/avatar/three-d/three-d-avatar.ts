@@ -1,0 +1,201 @@
+// A 3D presenter behind the same Avatar interface as the 2D ones: three.js r162 renders a glTF/VRM
+// humanoid with headless WebGL (llvmpipe on CPU) into RGBA with a transparent background, so the
+// compositor puts it over any background and burns the label on top as for every avatar.
+import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
+import * as THREE from 'three';
+import type { Avatar, AvatarState } from '../avatar.ts';
+import { type BodyLandmarks, ShotCamera, type Shot } from './camera-shots.ts';
+import { FaceRig } from './face-rig.ts';
+import { createContext, ensureDisplay, release, type WebGLContext } from './headless-gl.ts';
+import type { HumanoidRig } from './humanoid-rig.ts';
+
+/** What a loaded 3D model hands the renderer (see load-humanoid.ts). */
+export interface HumanoidModel {
+  scene: THREE.Object3D;
+  rig: HumanoidRig;
+  face: FaceRig;
+  body: BodyLandmarks;
+  /** Per-frame hook (VRM springs/expressions update). */
+  update?: (dt: number) => void;
+  /** 'toon' for flat cel shading (the cartoon host), else physically based. */
+  look: 'toon' | 'standard';
+}
+
+export interface ThreeDAvatarOptions {
+  width: number;
+  height: number;
+  fps: number;
+  shot?: Shot;
+}
+
+interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** Fake canvas element for three: the context is already made. */
+function canvasShim(gl: WebGLContext, width: number, height: number): HTMLCanvasElement {
+  return { width, height, style: {}, addEventListener() {}, removeEventListener() {}, getContext: () => gl } as unknown as HTMLCanvasElement;
+}
+
+export class ThreeDAvatar implements Avatar {
+  readonly width: number;
+  readonly height: number;
+  readonly #gl: WebGLContext;
+  readonly #renderer: THREE.WebGLRenderer;
+  readonly #scene = new THREE.Scene();
+  readonly #model: HumanoidModel;
+  readonly #camera: ShotCamera;
+  readonly #pixels: Uint8Array;
+  readonly #canvas: Canvas;
+  readonly #ctx: SKRSContext2D;
+  readonly #image: ReturnType<SKRSContext2D['createImageData']>;
+  readonly #imageData: Uint8ClampedArray;
+  /** The screen rectangle the avatar covered last frame (what must be cleared). */
+  #lastRect: Rect | undefined;
+  readonly #points: THREE.Object3D[] = [];
+  readonly #fps: number;
+  #frame = 0;
+  #disposed = false;
+
+  static async create(model: HumanoidModel, opts: ThreeDAvatarOptions): Promise<ThreeDAvatar> {
+    await ensureDisplay();
+    return new ThreeDAvatar(model, opts);
+  }
+
+  private constructor(model: HumanoidModel, opts: ThreeDAvatarOptions) {
+    this.width = opts.width;
+    this.height = opts.height;
+    this.#fps = opts.fps;
+    this.#model = model;
+    this.#gl = createContext(this.width, this.height);
+    this.#renderer = new THREE.WebGLRenderer({ canvas: canvasShim(this.#gl, this.width, this.height), context: this.#gl, alpha: true, antialias: false, premultipliedAlpha: false });
+    this.#renderer.setClearColor(0x000000, 0);
+    this.#renderer.outputColorSpace = THREE.SRGBColorSpace;
+    if (model.look === 'toon') toonify(model.scene);
+    this.#scene.add(model.scene);
+    this.#scene.add(...lights(model.look));
+    this.#camera = new ShotCamera(this.width / this.height, model.body, opts.shot ?? 'half');
+    this.#pixels = new Uint8Array(this.width * this.height * 4);
+    this.#canvas = createCanvas(this.width, this.height);
+    this.#ctx = this.#canvas.getContext('2d');
+    this.#image = this.#ctx.createImageData(this.width, this.height);
+    this.#imageData = this.#image.data;
+    // Joints (glTF makes Bones only of skinned joints; the rest are plain nodes).
+    model.scene.traverse((o) => {
+      if ((o as THREE.Bone).isBone || o.type === 'Object3D') this.#points.push(o);
+    });
+  }
+
+  get shot(): Shot {
+    return this.#camera.shot;
+  }
+
+  /** Switches framing with a short eased camera move. */
+  setShot(shot: Shot): void {
+    this.#camera.set(shot);
+  }
+
+  renderFrame(state: AvatarState): Canvas {
+    if (this.#disposed) return this.#canvas;
+    const t = this.#frame++ / this.#fps;
+    this.#model.rig.apply(state, t);
+    this.#model.face.apply({ mouth: state.mouth, blink: state.idle.blink, smile: 0.55, brows: Math.max(0, state.nod) * 0.8 + state.mouth.open * 0.15 });
+    this.#model.update?.(1 / this.#fps);
+    this.#camera.update(t);
+    this.#renderer.render(this.#scene, this.#camera.camera);
+    // Only the rectangle the avatar covers travels GL → canvas: putImageData converts every pixel
+    // it is given (≈10 ms for a whole 720p frame on this CPU), and the figure fills a fraction.
+    const rect = this.#coverage();
+    const last = this.#lastRect;
+    if (last) this.#ctx.clearRect(last.x, last.y, last.w, last.h);
+    this.#lastRect = rect;
+    if (!rect) return this.#canvas;
+    const gl = this.#gl;
+    const glY = this.height - rect.y - rect.h;
+    const pixels = this.#pixels.subarray(0, rect.w * rect.h * 4);
+    gl.readPixels(rect.x, glY, rect.w, rect.h, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
+    // GL rows run bottom-up.
+    const dst = this.#imageData;
+    const rowBytes = rect.w * 4;
+    for (let r = 0; r < rect.h; r++) {
+      const y = rect.y + rect.h - 1 - r;
+      dst.set(pixels.subarray(r * rowBytes, (r + 1) * rowBytes), (y * this.width + rect.x) * 4);
+    }
+    this.#ctx.putImageData(this.#image, 0, 0, rect.x, rect.y, rect.w, rect.h);
+    return this.#canvas;
+  }
+
+  /** Screen rectangle around every bone, padded for flesh, hair and fingers; undefined if off-screen. */
+  #coverage(): Rect | undefined {
+    const cam = this.#camera.camera;
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    const v = new THREE.Vector3();
+    for (const p of this.#points) {
+      p.getWorldPosition(v).project(cam);
+      if (v.z > 1) continue;
+      x0 = Math.min(x0, v.x);
+      x1 = Math.max(x1, v.x);
+      y0 = Math.min(y0, v.y);
+      y1 = Math.max(y1, v.y);
+    }
+    if (!Number.isFinite(x0)) return undefined;
+    // Padding: the body's half-width beyond its bones (~0.2 m) as a fraction of the view.
+    const fov = THREE.MathUtils.degToRad(cam.fov);
+    const viewH = 2 * Math.tan(fov / 2) * cam.position.z;
+    const pad = (0.22 / viewH) * 2;
+    const toPx = (nx: number) => ((nx + 1) / 2) * this.width;
+    const toPy = (ny: number) => ((1 - ny) / 2) * this.height;
+    const left = Math.max(0, Math.floor(toPx(x0 - pad / cam.aspect)));
+    const right = Math.min(this.width, Math.ceil(toPx(x1 + pad / cam.aspect)));
+    const top = Math.max(0, Math.floor(toPy(y1 + pad)));
+    const bottom = Math.min(this.height, Math.ceil(toPy(y0 - pad)));
+    if (right <= left || bottom <= top) return undefined;
+    return { x: left, y: top, w: right - left, h: bottom - top };
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    // three's dispose ends by stopping a requestAnimationFrame loop Node does not have; the GL
+    // objects go with the context below either way.
+    try {
+      this.#renderer.dispose();
+    } catch {}
+    release(this.#gl);
+  }
+}
+
+function lights(look: 'toon' | 'standard'): THREE.Light[] {
+  // A soft, frontal studio light: a shopping host is lit flat enough that no shadow hides the face.
+  const hemi = new THREE.HemisphereLight(0xfff6ee, 0x8a7a70, look === 'toon' ? 1.1 : 1.5);
+  const key = new THREE.DirectionalLight(0xffffff, look === 'toon' ? 1.5 : 2.2);
+  key.position.set(-1, 1.3, 3);
+  const fill = new THREE.DirectionalLight(0xdfe8ff, look === 'toon' ? 0.4 : 0.8);
+  fill.position.set(2, 1, 2.5);
+  const rim = new THREE.DirectionalLight(0xffffff, look === 'toon' ? 0.8 : 1.4);
+  rim.position.set(0.5, 2.5, -3);
+  return [hemi, key, fill, rim];
+}
+
+/** Cel shading for the cartoon: three tones per material. */
+function toonify(root: THREE.Object3D): void {
+  const ramp = new THREE.DataTexture(new Uint8Array([150, 150, 150, 255, 215, 215, 215, 255, 255, 255, 255, 255]), 3, 1, THREE.RGBAFormat);
+  ramp.minFilter = ramp.magFilter = THREE.NearestFilter;
+  ramp.needsUpdate = true;
+  root.traverse((o) => {
+    const mesh = o as THREE.Mesh;
+    if (!mesh.isMesh) return;
+    const swap = (m: THREE.Material) => {
+      const std = m as THREE.MeshStandardMaterial;
+      if (!std.isMeshStandardMaterial) return m;
+      return new THREE.MeshToonMaterial({ color: std.color, gradientMap: ramp, transparent: std.transparent, opacity: std.opacity, side: std.side, emissive: std.emissive });
+    };
+    mesh.material = Array.isArray(mesh.material) ? mesh.material.map(swap) : swap(mesh.material);
+  });
+}
