@@ -172,7 +172,7 @@ test('upload with consent: progress to ready by polling, then the avatar is in t
   assert.equal({ personName: body.consent.personName, uploadedBy: body.consent.uploadedBy }, { personName: 'Franck', uploadedBy: 'panel-test' });
   assert.match(body.consent.statement, /AI presenter/);
   const options = await panel.$$eval('#avatarSelect option', (os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
-  assert.equal(options, [['cartoon', 'Cartoon'], [avatarId, 'Franck (panel)']]);
+  assert.equal(options, [['cartoon', 'Cartoon'], ['host3d-cartoon', '3D cartoon host'], ['host3d-semi', '3D semi-realistic host'], [avatarId, 'Franck (panel)']]);
 });
 
 test('New session with the chosen avatar: the preview plays it; switch live to the cartoon and back', async () => {
@@ -201,6 +201,28 @@ test('New session with the chosen avatar: the preview plays it; switch live to t
   await panel.selectOption('#avatarSelect', avatarId);
   await panel.click('#switchAvatar');
   await panel.waitForFunction(() => [...document.querySelectorAll('#log li')].some((li) => li.textContent!.includes('presenter → Franck (panel)')), undefined, { timeout: 10_000 });
+  assert.is((await server.api('GET', `/v1/sessions/${sessionId}`)).body.avatar, avatarId);
+  assert.ok(await panel.$eval('#shotBar', (e) => (e as HTMLElement).hidden), 'no shot switcher for a 2D avatar');
+});
+
+test('a 3D host live, then the shot switcher frames it close-up and full body', async () => {
+  const sessionId = await text('#sessionId');
+  await panel.selectOption('#avatarSelect', 'host3d-semi');
+  await panel.click('#switchAvatar');
+  await panel.waitForFunction(() => [...document.querySelectorAll('#log li')].some((li) => li.textContent!.includes('presenter → 3D semi-realistic host')), undefined, { timeout: 15_000 });
+  await panel.waitForSelector('#shotBar:not([hidden])');
+  assert.is(await panel.$eval('#shotBar [data-shot="half"]', (b) => b.getAttribute('aria-pressed')), 'true', 'half body to begin with');
+  for (const shot of ['close-up', 'full'] as const) {
+    await panel.click(`#shotBar [data-shot="${shot}"]`);
+    await panel.waitForFunction((s) => document.querySelector(`#shotBar [data-shot="${s}"]`)!.getAttribute('aria-pressed') === 'true', shot, { timeout: 10_000 });
+    assert.is((await server.api('GET', `/v1/sessions/${sessionId}`)).body.shot, shot);
+  }
+  await panel.waitForTimeout(1200);
+  await panel.screenshot({ path: `${OUT}/panel-3d.png` });
+  // Back to the enrolled person for the tests that follow.
+  await panel.selectOption('#avatarSelect', avatarId);
+  await panel.click('#switchAvatar');
+  await panel.waitForFunction(() => document.getElementById('shotBar')!.hidden, undefined, { timeout: 10_000 });
   assert.is((await server.api('GET', `/v1/sessions/${sessionId}`)).body.avatar, avatarId);
 });
 
@@ -243,7 +265,7 @@ test('delete an avatar: its live session falls back to the cartoon, the chooser 
   assert.is((await server.api('GET', `/v1/avatars/${avatarId}`)).status, 404);
   assert.is((await server.api('GET', `/v1/sessions/${sessionId}`)).body.avatar, 'cartoon');
   const options = await panel.$$eval('#avatarSelect option', (os) => os.map((o) => (o as HTMLOptionElement).value));
-  assert.equal(options, ['cartoon']);
+  assert.equal(options, ['cartoon', 'host3d-cartoon', 'host3d-semi']);
   assert.equal(pageErrors.filter((e) => !/status of 40\d/.test(e)), [], 'no script errors in the page');
 });
 

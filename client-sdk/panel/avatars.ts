@@ -3,7 +3,7 @@
 // API key on a websocket), list/cancel/delete avatars, and the presenter chooser of the session bar.
 import type { OnAirClient } from '../src/client.ts';
 import { OnAirError } from '../src/errors.ts';
-import type { AvatarConsent, AvatarInfo } from '../src/types.ts';
+import type { AvatarConsent, AvatarInfo, BuiltInAvatar } from '../src/types.ts';
 import { ClipConverter, ConvertStopped, type ConvertProgress } from './convert.ts';
 import { t, TEXT, type UiLang } from './i18n.ts';
 
@@ -25,6 +25,8 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 export class AvatarPanel {
   readonly #deps: AvatarPanelDeps;
   readonly #avatars = new Map<string, AvatarInfo>();
+  /** The server's built-in presenters besides the cartoon (the 3D hosts). */
+  #builtIn: BuiltInAvatar[] = [];
   readonly #polling = new Set<string>();
   readonly #converter = new ClipConverter();
   #source: File | undefined;
@@ -59,14 +61,21 @@ export class AvatarPanel {
   }
 
   name(id: string): string {
-    return id === 'cartoon' ? t('cartoon', this.#deps.lang()) : (this.#avatars.get(id)?.name ?? id);
+    if (id === 'cartoon') return t('cartoon', this.#deps.lang());
+    return this.#avatars.get(id)?.name ?? this.#builtIn.find((a) => a.id === id)?.name ?? id;
+  }
+
+  /** Whether a presenter is 3D (and so has camera shots). */
+  is3d(id: string | undefined): boolean {
+    return this.#builtIn.some((a) => a.id === id && a.kind === '3d');
   }
 
   /** Loads the list (after connecting) and follows the unfinished jobs. */
   async refresh(): Promise<void> {
     const client = this.#deps.client();
     if (!client) return;
-    const list = await client.listAvatars();
+    const { avatars: list, builtIn } = await client.listPresenters();
+    this.#builtIn = builtIn.filter((a) => a.id !== 'cartoon');
     this.#avatars.clear();
     for (const a of list) {
       this.#avatars.set(a.id, a);
@@ -240,11 +249,15 @@ export class AvatarPanel {
     // The open session's avatar once it is listed (the list may arrive after the session), else the choice.
     let chosen = select.value;
     const wanted = this.#sessionAvatar;
-    if (wanted && (wanted === 'cartoon' || this.#avatars.get(wanted)?.state === 'ready')) {
+    if (wanted && (wanted === 'cartoon' || this.is3d(wanted) || this.#avatars.get(wanted)?.state === 'ready')) {
       chosen = wanted;
       this.#sessionAvatar = undefined;
     }
-    const options = [{ value: 'cartoon', label: t('cartoon', lang) }, ...avatars.filter((a) => a.state === 'ready').map((a) => ({ value: a.id, label: a.name }))];
+    const options = [
+      { value: 'cartoon', label: t('cartoon', lang) },
+      ...this.#builtIn.map((a) => ({ value: a.id, label: a.name })),
+      ...avatars.filter((a) => a.state === 'ready').map((a) => ({ value: a.id, label: a.name })),
+    ];
     select.replaceChildren(
       ...options.map((o) => {
         const option = document.createElement('option');

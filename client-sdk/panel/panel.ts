@@ -1,7 +1,7 @@
 // The operator panel: drives one session through the SDK. The API key lives in sessionStorage only.
 import { OnAirClient } from '../src/client.ts';
 import { OnAirError } from '../src/errors.ts';
-import type { OutputInfo, SessionInfo } from '../src/types.ts';
+import type { OutputInfo, SessionInfo, Shot } from '../src/types.ts';
 import { Viewer } from '../src/viewer.ts';
 import { Publisher } from '../src/publisher.ts';
 import { applyLanguage, t, type UiLang } from './i18n.ts';
@@ -69,9 +69,16 @@ async function connect(apiKey: string): Promise<void> {
   $('login').hidden = true;
   $('app').hidden = false;
   $('conn').textContent = 'connected';
-  avatars.refresh().catch(fail);
+  avatars.refresh().then(showShots).catch(fail);
   const last = sessionStorage.getItem('onair.session');
   if (last) openSession(last).catch(fail);
+}
+
+/** The shot switcher: shown for a 3D presenter, with the current framing pressed. */
+function showShots(): void {
+  const bar = $('shotBar');
+  bar.hidden = !session || !avatars.is3d(session.avatar);
+  for (const b of bar.querySelectorAll<HTMLButtonElement>('[data-shot]')) b.setAttribute('aria-pressed', String(b.dataset.shot === (session?.shot ?? 'half')));
 }
 
 async function openSession(id: string): Promise<void> {
@@ -82,6 +89,7 @@ async function openSession(id: string): Promise<void> {
   sessionStorage.setItem('onair.session', id);
   $('sessionId').textContent = id;
   avatars.showSessionAvatar(info.avatar);
+  showShots();
   const watchUrl = `${location.origin}/watch/${id}?token=${encodeURIComponent(info.viewerToken)}`;
   $<HTMLAnchorElement>('watchLink').href = watchUrl;
   $<HTMLTextAreaElement>('embed').value = `<iframe src="${watchUrl}" width="640" height="360" allow="autoplay; fullscreen" style="border:0"></iframe>`;
@@ -282,8 +290,19 @@ function wire(): void {
     if (!client || !session) return;
     const { avatar } = await client.setAvatar(session.id, avatars.selected());
     session.avatar = avatar;
+    showShots();
     log(`presenter → ${avatars.name(avatar)}`);
   });
+  for (const button of document.querySelectorAll<HTMLButtonElement>('#shotBar [data-shot]')) {
+    button.onclick = () =>
+      void (async () => {
+        if (!client || !session) return;
+        const { shot } = await client.setShot(session.id, button.dataset.shot as Shot);
+        session.shot = shot;
+        showShots();
+        log(`shot → ${shot}`);
+      })().catch(fail);
+  }
   on('open', () => openSession($<HTMLInputElement>('sessionInput').value.trim()));
   on('speakNow', () => speak($<HTMLTextAreaElement>('text').value, 'now'));
   on('addQueue', () => speak($<HTMLTextAreaElement>('text').value, 'queue'));

@@ -25,11 +25,13 @@ import type {
   AvatarConsent,
   AvatarInfo,
   BackgroundSpec,
+  BuiltInAvatar,
   CreateSessionOptions,
   LabelSpec,
   OutputInfo,
   OverlaySpec,
   SessionInfo,
+  Shot,
   SpeakOptions,
   SpeakResult,
 } from './types.ts';
@@ -161,6 +163,14 @@ export class OnAirClient {
   }
   async listAvatars(): Promise<AvatarInfo[]> {
     return (await this.request<{ avatars: AvatarInfo[] }>('GET', '/v1/avatars')).avatars;
+  }
+  /** Uploaded avatars and the built-in presenters (the cartoon, the 3D hosts) in one call. */
+  listPresenters() {
+    return this.request<{ avatars: AvatarInfo[]; builtIn: BuiltInAvatar[] }>('GET', '/v1/avatars');
+  }
+  /** A 3D presenter's camera framing, changed live with a short camera move (409 for a 2D avatar). */
+  setShot(id: string, shot: Shot) {
+    return this.request<{ shot: Shot }>('PUT', `/v1/sessions/${encodeURIComponent(id)}/shot`, { shot });
   }
   /** Stops an unfinished enrollment; its files are removed. */
   cancelAvatar(id: string) {

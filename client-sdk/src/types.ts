@@ -23,8 +23,10 @@ export interface SessionInfo {
   createdAt: string;
   video: VideoFormat;
   source: 'presenter' | 'test-card';
-  /** Who presents: `cartoon` or the id of a ready real-person avatar (absent on test-card sessions). */
+  /** Who presents: `cartoon`, a built-in 3D host or the id of a ready avatar (absent on test-card sessions). */
   avatar?: string;
+  /** A 3D presenter's framing (absent: half body). */
+  shot?: Shot;
   outputs: OutputInfo[];
   live?: boolean;
   viewers?: number;
@@ -61,8 +63,21 @@ export interface LabelSpec {
 
 export interface CreateSessionOptions {
   source?: 'presenter' | 'test-card';
-  /** `cartoon` (default) or the id of a ready avatar. */
+  /** `cartoon` (default), a built-in 3D host (see listPresenters) or the id of a ready avatar. */
   avatar?: string;
+}
+
+/** A 3D presenter's camera framing. */
+export type Shot = 'close-up' | 'half' | 'full';
+
+export type AvatarKind = '2d-cartoon' | '2d-real-person' | '3d';
+
+/** A presenter every server has: the 2D cartoon and the built-in 3D hosts. */
+export interface BuiltInAvatar {
+  id: string;
+  name: string;
+  kind: AvatarKind;
+  description: string;
 }
 
 /** The recorded consent of the person an avatar is enrolled from; required for every enrollment. */
