@@ -13,6 +13,7 @@ import { benchSegmentation } from './segmentation.ts';
 import { benchLiveRoom } from './live-room.ts';
 import { benchRecording } from './recording.ts';
 import { benchWatermark } from './watermark.ts';
+import { benchPresenter3d } from './presenter-3d.ts';
 
 const only = process.argv[2];
 const benches: [string, () => Promise<void>][] = [
@@ -30,6 +31,7 @@ const benches: [string, () => Promise<void>][] = [
   ['live-room', benchLiveRoom],
   ['recording', benchRecording],
   ['watermark', benchWatermark],
+  ['presenter-3d', benchPresenter3d],
 ];
 for (const [name, fn] of benches) {
   if (only && name !== only) continue;

@@ -4,6 +4,7 @@ import * as THREE from 'three';
 import type { BodyLandmarks } from './camera-shots.ts';
 import { FaceRig, faceConvention, morphNames } from './face-rig.ts';
 import { parseGltf } from './gltf-node.ts';
+import { mergeRigidParts } from './merge-rigid-parts.ts';
 import { findBones, HumanoidRig, missingBones } from './humanoid-rig.ts';
 import type { HumanoidModel } from './three-d-avatar.ts';
 
@@ -33,5 +34,7 @@ export async function loadGlbHumanoid(data: ArrayBuffer): Promise<HumanoidModel>
     // Skinned meshes move out of their rest bounds; never cull them.
     o.frustumCulled = false;
   });
-  return { scene, rig: new HumanoidRig(scene, bones), face: new FaceRig(scene, convention), body: bodyLandmarks(scene, bones), look };
+  const body = bodyLandmarks(scene, bones);
+  mergeRigidParts(scene);
+  return { scene, rig: new HumanoidRig(scene, bones), face: new FaceRig(scene, convention), body, look };
 }

@@ -26,7 +26,11 @@ export interface ThreeDAvatarOptions {
   height: number;
   fps: number;
   shot?: Shot;
+  /** Render size relative to the frame (the compositor scales the avatar to the frame's height). */
+  renderScale?: number;
 }
+
+export const DEFAULT_RENDER_SCALE = Number(process.env.ONAIR_3D_RENDER_SCALE ?? 0.75);
 
 interface Rect {
   x: number;
@@ -51,14 +55,16 @@ export class ThreeDAvatar implements Avatar {
   readonly #pixels: Uint8Array;
   readonly #canvas: Canvas;
   readonly #ctx: SKRSContext2D;
-  readonly #image: ReturnType<SKRSContext2D['createImageData']>;
-  readonly #imageData: Uint8ClampedArray;
+  /** ImageData buffers by size (rounded up to 64 px, so a few serve every frame). */
+  readonly #images = new Map<string, ReturnType<SKRSContext2D['createImageData']>>();
   /** The screen rectangle the avatar covered last frame (what must be cleared). */
   #lastRect: Rect | undefined;
   readonly #points: THREE.Object3D[] = [];
   readonly #fps: number;
   #frame = 0;
   #disposed = false;
+  /** Where the time goes (ms summed over frames): posing, GL draw + readback, canvas upload. */
+  readonly timings = { pose: 0, draw: 0, upload: 0, pixels: 0, frames: 0 };
 
   static async create(model: HumanoidModel, opts: ThreeDAvatarOptions): Promise<ThreeDAvatar> {
     await ensureDisplay();
@@ -66,8 +72,10 @@ export class ThreeDAvatar implements Avatar {
   }
 
   private constructor(model: HumanoidModel, opts: ThreeDAvatarOptions) {
-    this.width = opts.width;
-    this.height = opts.height;
+    // Rendered smaller than the frame and scaled up by the compositor: llvmpipe's cost is per pixel.
+    const scale = opts.renderScale ?? DEFAULT_RENDER_SCALE;
+    this.width = Math.round(opts.width * scale);
+    this.height = Math.round(opts.height * scale);
     this.#fps = opts.fps;
     this.#model = model;
     this.#gl = createContext(this.width, this.height);
@@ -75,14 +83,13 @@ export class ThreeDAvatar implements Avatar {
     this.#renderer.setClearColor(0x000000, 0);
     this.#renderer.outputColorSpace = THREE.SRGBColorSpace;
     if (model.look === 'toon') toonify(model.scene);
+    else phongify(model.scene);
     this.#scene.add(model.scene);
     this.#scene.add(...lights(model.look));
     this.#camera = new ShotCamera(this.width / this.height, model.body, opts.shot ?? 'half');
     this.#pixels = new Uint8Array(this.width * this.height * 4);
     this.#canvas = createCanvas(this.width, this.height);
     this.#ctx = this.#canvas.getContext('2d');
-    this.#image = this.#ctx.createImageData(this.width, this.height);
-    this.#imageData = this.#image.data;
     // Joints (glTF makes Bones only of skinned joints; the rest are plain nodes).
     model.scene.traverse((o) => {
       if ((o as THREE.Bone).isBone || o.type === 'Object3D') this.#points.push(o);
@@ -100,14 +107,17 @@ export class ThreeDAvatar implements Avatar {
 
   renderFrame(state: AvatarState): Canvas {
     if (this.#disposed) return this.#canvas;
+    const t0 = performance.now();
     const t = this.#frame++ / this.#fps;
     this.#model.rig.apply(state, t);
     this.#model.face.apply({ mouth: state.mouth, blink: state.idle.blink, smile: 0.55, brows: Math.max(0, state.nod) * 0.8 + state.mouth.open * 0.15 });
     this.#model.update?.(1 / this.#fps);
     this.#camera.update(t);
-    this.#renderer.render(this.#scene, this.#camera.camera);
-    // Only the rectangle the avatar covers travels GL → canvas: putImageData converts every pixel
-    // it is given (≈10 ms for a whole 720p frame on this CPU), and the figure fills a fraction.
+    const t1 = performance.now();
+    this.#scene.updateMatrixWorld();
+    // Only the rectangle the avatar covers is cleared, drawn and brought over to the canvas:
+    // llvmpipe clears and putImageData converts every pixel they are given (≈10 ms for a whole
+    // 720p frame on this CPU), and the figure fills a fraction of the frame.
     const rect = this.#coverage();
     const last = this.#lastRect;
     if (last) this.#ctx.clearRect(last.x, last.y, last.w, last.h);
@@ -115,17 +125,40 @@ export class ThreeDAvatar implements Avatar {
     if (!rect) return this.#canvas;
     const gl = this.#gl;
     const glY = this.height - rect.y - rect.h;
+    this.#renderer.setScissor(rect.x, glY, rect.w, rect.h);
+    this.#renderer.setScissorTest(true);
+    this.#renderer.render(this.#scene, this.#camera.camera);
     const pixels = this.#pixels.subarray(0, rect.w * rect.h * 4);
     gl.readPixels(rect.x, glY, rect.w, rect.h, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
-    // GL rows run bottom-up.
-    const dst = this.#imageData;
+    const t2 = performance.now();
+    // GL rows run bottom-up. The canvas takes the rectangle as an ImageData of its own size
+    // (putImageData copies its whole ImageData whatever the dirty rectangle says).
+    const image = this.#imageFor(rect.w, rect.h);
+    const dst = image.data;
     const rowBytes = rect.w * 4;
-    for (let r = 0; r < rect.h; r++) {
-      const y = rect.y + rect.h - 1 - r;
-      dst.set(pixels.subarray(r * rowBytes, (r + 1) * rowBytes), (y * this.width + rect.x) * 4);
-    }
-    this.#ctx.putImageData(this.#image, 0, 0, rect.x, rect.y, rect.w, rect.h);
+    const dstRow = image.width * 4;
+    for (let r = 0; r < rect.h; r++) dst.set(pixels.subarray(r * rowBytes, (r + 1) * rowBytes), (rect.h - 1 - r) * dstRow);
+    this.#ctx.putImageData(image, rect.x, rect.y, 0, 0, rect.w, rect.h);
+    const t3 = performance.now();
+    this.timings.pose += t1 - t0;
+    this.timings.draw += t2 - t1;
+    this.timings.upload += t3 - t2;
+    this.timings.pixels += rect.w * rect.h;
+    this.timings.frames++;
     return this.#canvas;
+  }
+
+  #imageFor(w: number, h: number): ReturnType<SKRSContext2D['createImageData']> {
+    const bw = Math.min(this.width, Math.ceil(w / 64) * 64);
+    const bh = Math.min(this.height, Math.ceil(h / 64) * 64);
+    const key = `${bw}x${bh}`;
+    let image = this.#images.get(key);
+    if (!image) {
+      if (this.#images.size >= 8) this.#images.delete(this.#images.keys().next().value!);
+      image = this.#ctx.createImageData(bw, bh);
+      this.#images.set(key, image);
+    }
+    return image;
   }
 
   /** Screen rectangle around every bone, padded for flesh, hair and fingers; undefined if off-screen. */
@@ -181,6 +214,24 @@ function lights(look: 'toon' | 'standard'): THREE.Light[] {
   const rim = new THREE.DirectionalLight(0xffffff, look === 'toon' ? 0.8 : 1.4);
   rim.position.set(0.5, 2.5, -3);
   return [hemi, key, fill, rim];
+}
+
+/**
+ * Blinn-Phong instead of the glTF's physically based materials: on llvmpipe the PBR fragment
+ * shader is the largest part of a frame, and under flat studio light the two look alike.
+ */
+function phongify(root: THREE.Object3D): void {
+  root.traverse((o) => {
+    const mesh = o as THREE.Mesh;
+    if (!mesh.isMesh) return;
+    const swap = (m: THREE.Material) => {
+      const std = m as THREE.MeshStandardMaterial;
+      if (!std.isMeshStandardMaterial || std.map) return m;
+      const shininess = Math.round(4 + (1 - std.roughness) ** 2 * 80);
+      return new THREE.MeshPhongMaterial({ color: std.color, emissive: std.emissive, shininess, specular: new THREE.Color(0x222222).multiplyScalar(1 + (1 - std.roughness) * 2), transparent: std.transparent, opacity: std.opacity, side: std.side });
+    };
+    mesh.material = Array.isArray(mesh.material) ? mesh.material.map(swap) : swap(mesh.material);
+  });
 }
 
 /** Cel shading for the cartoon: three tones per material. */
