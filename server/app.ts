@@ -21,6 +21,8 @@ import { AvatarFiles } from './avatars/avatar-files.ts';
 import { AvatarLibrary } from './avatars/avatar-library.ts';
 import { EnrollmentJobs } from './avatars/enrollment-jobs.ts';
 import { avatarRoutes } from './routes/avatars.ts';
+import { avatarModelRoutes } from './routes/avatar-models.ts';
+import { createModelStore } from './avatars/models/model-store.ts';
 import { createRoomStores } from './store/room-store.ts';
 import { LiveRooms } from './live-room/live-rooms.ts';
 import { liveRoomRoutes } from './routes/live-room.ts';
@@ -67,7 +69,9 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   const avatarStore = await createAvatarStore(config.redisUrl, config.avatarDir);
   const avatarFiles = new AvatarFiles(config.avatarDir);
   const avatarJobs = new EnrollmentJobs(avatarStore, avatarFiles, app.log);
-  const avatars = new AvatarLibrary(avatarJobs, avatarFiles);
+  // Uploaded 3D avatars (VRM/GLB): records beside the real-person ones, files in the same folders.
+  const modelStore = await createModelStore(config.redisUrl, config.avatarDir);
+  const avatars = new AvatarLibrary({ jobs: avatarJobs, files: avatarFiles, models: modelStore });
   const registry = new SessionRegistry(store, pool, config.rtc, config.video, tts, config.maxSessions, voiceModel, avatars);
   // Each presenter session's live room (show, audience, replies, moderation), kept in the store.
   const roomStores = await createRoomStores(config.redisUrl);
@@ -115,6 +119,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
     tts.close();
     await store.close();
     await avatarStore.close();
+    await modelStore.close();
     await roomStores.close();
     await recordingStore.close();
     await audit.close();
@@ -131,7 +136,8 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   // Multipart parsing only where uploads are expected.
   await app.register(async (scope) => {
     await scope.register(multipart);
-    avatarRoutes(scope, { jobs: avatarJobs, files: avatarFiles, library: avatars, registry, audit, auth, maxBytes: config.avatarMaxBytes });
+    avatarRoutes(scope, { jobs: avatarJobs, files: avatarFiles, library: avatars, registry, audit, auth, maxBytes: config.avatarMaxBytes, models: modelStore });
+    avatarModelRoutes(scope, { files: avatarFiles, models: modelStore, registry, audit, auth });
   });
   await avatarJobs.resume();
   await recordings.resume();

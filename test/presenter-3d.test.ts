@@ -2,20 +2,17 @@
 // a real WebRTC viewer (@roamhq/wrtc). Per host: the mouth on received frames follows the viseme
 // track's target opening, the AI label is there (OCR), a gesture cue moves the hands, and camera
 // shots change the framing. Screenshots of what the viewer received go to test-output/.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as THREE from 'three';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ShotCamera } from '../pipeline/stages/avatar/three-d/camera-shots.ts';
-import { loadGlbHumanoid } from '../pipeline/stages/avatar/three-d/load-humanoid.ts';
 import { EspeakEngine } from '../pipeline/stages/tts/espeak-engine.ts';
 import { pearson } from './helpers/mouth.ts';
 import { ocrLabel } from './helpers/ocr-label.ts';
 import { copyFrame, savePng } from './helpers/png.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { speechFrames } from './helpers/speech-track.ts';
+import { mouthBox, mouthOpening } from './helpers/mouth-3d.ts';
 import { watch, waitFor, type Reception } from './helpers/watch.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,50 +33,6 @@ test.after(async () => {
   espeak?.close();
   await server?.close();
 });
-
-/** Where a host's mouth is at 720p in the close-up (same camera maths as the renderer). */
-async function mouthBox(host: string): Promise<{ x: number; y: number; w: number; h: number }> {
-  const buf = readFileSync(path.join(root, 'models/hosts3d', `${host}.glb`));
-  const model = await loadGlbHumanoid(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer);
-  const cam = new ShotCamera(W / H, model.body, 'close-up');
-  cam.update(0);
-  model.scene.updateMatrixWorld(true);
-  const lips = model.scene.getObjectByName('Mouth_lips') as THREE.Mesh;
-  // The resting lips (a geometry's own bounding box also spans every morph target).
-  const box = new THREE.Box3().setFromBufferAttribute(lips.geometry.getAttribute('position') as THREE.BufferAttribute).applyMatrix4(lips.matrixWorld);
-  const center = box.getCenter(new THREE.Vector3()).project(cam.camera);
-  const edge = new THREE.Vector3(box.max.x, box.getCenter(new THREE.Vector3()).y, box.max.z).project(cam.camera);
-  const cx = ((center.x + 1) / 2) * W;
-  const cy = ((1 - center.y) / 2) * H;
-  const half = Math.abs(((edge.x + 1) / 2) * W - cx);
-  // Wide enough for the idle sway and the jaw dropping; narrow enough to stay off the hair.
-  console.log(`  ${host}: mouth at (${cx.toFixed(0)}, ${cy.toFixed(0)}), half-width ${half.toFixed(0)} px in the close-up`);
-  return { x: Math.round(cx - half * 1.5), y: Math.round(cy - half * 0.9), w: Math.round(half * 3), h: Math.round(half * 2.6) };
-}
-
-/**
- * How open the mouth looks: the height, in rows, of its dark interior (darker than lips, skin and
- * teeth) inside the mouth box. Height, not area, because the target is the opening; rows need a
- * run of dark pixels so the shaded lip edge alone does not count.
- */
-function mouthOpening(box: { x: number; y: number; w: number; h: number }) {
-  const minRun = Math.max(4, Math.round(box.w / 12));
-  return (frame: Frame) => {
-    if (frame.width !== W) return -1;
-    let rows = 0;
-    for (let y = box.y; y < box.y + box.h; y++) {
-      let run = 0;
-      let best = 0;
-      for (let x = box.x; x < box.x + box.w; x++) {
-        run = frame.data[y * W + x]! < 70 ? run + 1 : 0;
-        // A run reaching the box's edges is a shadow line (under the chin), not the mouth's inside.
-        if (run > best && x < box.x + box.w - 1 && x - run + 1 > box.x) best = run;
-      }
-      if (best >= minRun) rows++;
-    }
-    return rows;
-  };
-}
 
 /**
  * Per-frame correlation between received mouth openness and the target track, at the best A/V
@@ -157,7 +110,7 @@ for (const [host, lang, line] of [
     try {
       let res = await server.api('PUT', `/v1/sessions/${session.id}/shot`, { shot: 'close-up' });
       assert.is(res.status, 200, JSON.stringify(res.body));
-      const viewer = await watch(server.baseUrl, session.id, session.viewerToken, { mouth: mouthOpening(await mouthBox(host)) });
+      const viewer = await watch(server.baseUrl, session.id, session.viewerToken, { mouth: mouthOpening(await mouthBox(host, 'close-up')) });
       try {
         // Past the camera move and the stream's opening disclosure band (its first 3 s).
         await waitFor(() => viewer.frames.length > 100, 20_000, '3D presenter frames');

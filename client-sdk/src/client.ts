@@ -28,6 +28,7 @@ import type {
   BuiltInAvatar,
   CreateSessionOptions,
   LabelSpec,
+  ModelAvatarInfo,
   OutputInfo,
   OverlaySpec,
   SessionInfo,
@@ -166,7 +167,27 @@ export class OnAirClient {
   }
   /** Uploaded avatars and the built-in presenters (the cartoon, the 3D hosts) in one call. */
   listPresenters() {
-    return this.request<{ avatars: AvatarInfo[]; builtIn: BuiltInAvatar[] }>('GET', '/v1/avatars');
+    return this.request<{ avatars: AvatarInfo[]; models: ModelAvatarInfo[]; builtIn: BuiltInAvatar[] }>('GET', '/v1/avatars');
+  }
+  /**
+   * Uploads your own 3D avatar: VRM 0.x / 1.0, or GLB with a humanoid rig (Mixamo or VRM bone
+   * names) and ARKit blendshapes or Oculus visemes. Refused with a 400 naming what is missing, or
+   * over the real-time budget. A model that depicts a real person needs their consent.
+   */
+  uploadModel(model: Blob, opts: { name?: string; depictsRealPerson?: boolean; consent?: AvatarConsent } = {}) {
+    const form = new FormData();
+    if (opts.name !== undefined) form.append('name', opts.name);
+    form.append('depictsRealPerson', String(opts.depictsRealPerson ?? false));
+    if (opts.consent) form.append('consent', JSON.stringify(opts.consent));
+    form.append('model', model, (model as Blob & { name?: string }).name ?? 'avatar.glb');
+    return this.request<ModelAvatarInfo>('POST', '/v1/avatars/models', form);
+  }
+  async listModels(): Promise<ModelAvatarInfo[]> {
+    return (await this.request<{ models: ModelAvatarInfo[] }>('GET', '/v1/avatars/models')).models;
+  }
+  /** Removes an uploaded 3D avatar; sessions showing it switch to the cartoon. */
+  async deleteModel(id: string): Promise<void> {
+    await this.request('DELETE', `/v1/avatars/models/${encodeURIComponent(id)}`);
   }
   /** A 3D presenter's camera framing, changed live with a short camera move (409 for a 2D avatar). */
   setShot(id: string, shot: Shot) {

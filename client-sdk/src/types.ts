@@ -72,6 +72,23 @@ export type Shot = 'close-up' | 'half' | 'full';
 
 export type AvatarKind = '2d-cartoon' | '2d-real-person' | '3d';
 
+/** An uploaded 3D avatar (VRM 0.x / 1.0, or GLB with a humanoid rig and face morphs). */
+export interface ModelAvatarInfo {
+  id: string;
+  name: string;
+  kind: '3d';
+  format: 'vrm1' | 'vrm0' | 'glb';
+  /** How the face is driven: ARKit blendshapes, Oculus visemes, or VRM expression presets. */
+  face: 'arkit' | 'oculus' | 'vrm';
+  bytes: number;
+  triangles: number;
+  morphTargets: number;
+  createdAt: string;
+  /** Whether the model depicts a real person; then `consent` is on record. */
+  depictsRealPerson: boolean;
+  consent?: Required<AvatarConsent>;
+}
+
 /** A presenter every server has: the 2D cartoon and the built-in 3D hosts. */
 export interface BuiltInAvatar {
   id: string;
@@ -165,12 +182,14 @@ export interface AuditEntry {
   client: string;
 }
 
-/** Audit record of an avatar enrollment (with the consent it was made under) or its deletion. */
+/** Audit record of an avatar enrollment or 3D model upload (with the consent it was made under) or its deletion. */
 export interface AvatarAuditEntry {
   at: string;
-  action: 'avatar.enroll' | 'avatar.delete';
+  action: 'avatar.enroll' | 'avatar.delete' | 'avatar.model.upload' | 'avatar.model.delete';
   avatarId: string;
   name?: string;
+  /** For a 3D model: vrm1, vrm0 or glb. */
+  format?: string;
   consent?: Required<AvatarConsent>;
   client: string;
 }

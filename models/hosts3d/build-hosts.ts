@@ -519,6 +519,11 @@ class NodeFileReader {
 
 export async function exportGlb(scene: THREE.Scene): Promise<Buffer> {
   (globalThis as Record<string, unknown>).FileReader ??= NodeFileReader;
+  // Scaled geometries carry unnormalised normals; glTF wants unit normals.
+  scene.traverse((o) => {
+    const g = (o as THREE.Mesh).geometry;
+    if (g?.getAttribute('normal')) g.normalizeNormals();
+  });
   const out = await new GLTFExporter().parseAsync(scene, { binary: true, onlyVisible: false });
   return Buffer.from(out as ArrayBuffer);
 }

@@ -8,7 +8,9 @@ import type { AvatarFiles } from './avatar-files.ts';
 import type { EnrollmentJobs } from './enrollment-jobs.ts';
 import { builtIn, hostGlb } from './built-in-hosts.ts';
 import type { Shot } from '../../pipeline/stages/avatar/three-d/camera-shots.ts';
-import { loadGlbHumanoid } from '../../pipeline/stages/avatar/three-d/load-humanoid.ts';
+import { loadGlbHumanoid, loadHumanoid } from '../../pipeline/stages/avatar/three-d/load-humanoid.ts';
+import { readFile } from 'node:fs/promises';
+import { modelFile, type ModelStore } from './models/model-store.ts';
 import { ThreeDAvatar } from '../../pipeline/stages/avatar/three-d/three-d-avatar.ts';
 
 export const CARTOON = 'cartoon';
@@ -29,14 +31,22 @@ export interface AvatarOptions {
  * shared by every session showing it (a pack is tens of MB of frames); each session gets its own
  * renderer, which holds the per-session playback state.
  */
+export interface AvatarLibraryDeps {
+  jobs: EnrollmentJobs;
+  files: AvatarFiles;
+  models: ModelStore;
+}
+
 export class AvatarLibrary implements AvatarProvider {
   readonly #jobs: EnrollmentJobs;
   readonly #files: AvatarFiles;
+  readonly #models: ModelStore;
   readonly #packs = new Map<string, Promise<AvatarPack>>();
 
-  constructor(jobs: EnrollmentJobs, files: AvatarFiles) {
-    this.#jobs = jobs;
-    this.#files = files;
+  constructor(deps: AvatarLibraryDeps) {
+    this.#jobs = deps.jobs;
+    this.#files = deps.files;
+    this.#models = deps.models;
   }
 
   async create(avatar: string, video: VideoFormat, options: AvatarOptions = {}): Promise<Avatar> {
@@ -45,6 +55,15 @@ export class AvatarLibrary implements AvatarProvider {
       // Each session gets its own scene graph (its own pose) and GL context.
       const model = await loadGlbHumanoid(await hostGlb(avatar));
       return ThreeDAvatar.create(model, { width: video.width, height: video.height, fps: video.fps, shot: options.shot });
+    }
+    const model = await this.#models.get(avatar);
+    if (model) {
+      const bytes = await readFile(this.#files.upload(model.id, modelFile(model.format))).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') throw new HttpError(409, `avatar ${avatar} is stored but its model file is not on this server`);
+        throw err;
+      });
+      const built = await loadHumanoid(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, model.format);
+      return ThreeDAvatar.create(built, { width: video.width, height: video.height, fps: video.fps, shot: options.shot });
     }
     const record = await this.#jobs.get(avatar);
     if (!record) throw notFound(`avatar ${avatar}`);

@@ -10,6 +10,7 @@ import type { AvatarFiles } from '../avatars/avatar-files.ts';
 import { avatarView, type AvatarEventName, type EnrollmentJobs } from '../avatars/enrollment-jobs.ts';
 import { receiveUpload } from '../avatars/upload.ts';
 import { BUILT_IN_AVATARS } from '../avatars/built-in-hosts.ts';
+import type { ModelStore } from '../avatars/models/model-store.ts';
 import type { SessionRegistry } from '../sessions/session-registry.ts';
 import type { AvatarRecord } from '../store/avatar-store.ts';
 import { avatarParams } from './schemas.ts';
@@ -25,6 +26,8 @@ export interface AvatarRouteDeps {
   audit: AuditLog;
   auth: Auth;
   maxBytes: number;
+  /** Uploaded 3D avatars, listed beside the real-person ones. */
+  models: ModelStore;
 }
 
 type IdParams = { id: string };
@@ -92,7 +95,11 @@ export function avatarRoutes(app: FastifyInstance, deps: AvatarRouteDeps): void 
   });
 
   // Uploaded avatars, and the presenters every server has (`builtIn`: the cartoon, the 3D hosts).
-  app.get('/v1/avatars', operator, async () => ({ avatars: (await jobs.list()).map(avatarView), builtIn: BUILT_IN_AVATARS }));
+  app.get('/v1/avatars', operator, async () => ({
+    avatars: (await jobs.list()).map((r) => ({ ...avatarView(r), kind: '2d-real-person' as const })),
+    models: await deps.models.list(),
+    builtIn: BUILT_IN_AVATARS,
+  }));
 
   app.get<{ Params: IdParams }>('/v1/avatars/:id', { ...operator, schema: { params: avatarParams } }, async (req) => avatarView(await existing(req.params.id)));
 
