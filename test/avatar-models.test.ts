@@ -1,6 +1,6 @@
-// Bring your own 3D avatar: VRM 1.0, VRM 0.x and a GLB with only ARKit face morphs (all made by the
-// project's scripts from the built-in hosts) are accepted, listed with their kind, and speak on a
-// real stream (wrtc viewer); a GLB without face morphs, a file that is not glTF, a truncated GLB and
+// Bring your own 3D avatar: VRM 1.0, VRM 0.x, a GLB with only ARKit face morphs and one with only
+// Oculus visemes (all made by the project's scripts from the built-in hosts) are accepted, listed
+// with their kind, and speak on a real stream (wrtc viewer); a GLB without face morphs, a file that is not glTF, a truncated GLB and
 // a mesh over the real-time budget are refused with a 400 naming the reason, leaving nothing on disk.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,12 +47,14 @@ async function upload(bytes: Buffer, fileName: string, fields: Record<string, st
 
 const accepted: { id: string; host: string; label: string }[] = [];
 
-test('VRM 1.0, VRM 0.x and an ARKit-only GLB are accepted and listed as 3D avatars', async () => {
+test('VRM 1.0, VRM 0.x, an ARKit-only and a visemes-only GLB are accepted and listed as 3D avatars', async () => {
   const cases = [
     { label: 'VRM 1.0', host: 'host3d-cartoon', bytes: toVrm1(host('host3d-cartoon'), 'cartoon VRM'), file: 'cartoon.vrm', format: 'vrm1', face: 'vrm' },
     { label: 'VRM 0.x', host: 'host3d-semi', bytes: toVrm0(host('host3d-semi'), 'semi VRM0'), file: 'semi.vrm', format: 'vrm0', face: 'vrm' },
     // Only ARKit names left: the visemes are derived from jawOpen, mouthFunnel… (TalkingHead's recipe).
     { label: 'GLB, ARKit morphs only', host: 'host3d-semi', bytes: renameMorphs(host('host3d-semi'), (n) => !n.startsWith('viseme_')), file: 'arkit.glb', format: 'glb', face: 'arkit' },
+    // The Ready Player Me / TalkingHead convention: Oculus visemes (and blinks), no ARKit mouth.
+    { label: 'GLB, Oculus visemes only', host: 'host3d-cartoon', bytes: renameMorphs(host('host3d-cartoon'), (n) => n.startsWith('viseme_') || n.startsWith('eyeBlink')), file: 'visemes.glb', format: 'glb', face: 'oculus' },
   ];
   for (const c of cases) {
     const res = await upload(c.bytes, c.file, { name: c.label });

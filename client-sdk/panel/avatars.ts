@@ -74,8 +74,9 @@ export class AvatarPanel {
   async refresh(): Promise<void> {
     const client = this.#deps.client();
     if (!client) return;
-    const { avatars: list, builtIn } = await client.listPresenters();
-    this.#builtIn = builtIn.filter((a) => a.id !== 'cartoon');
+    const { avatars: list, builtIn, models } = await client.listPresenters();
+    // Built-in 3D hosts, then uploaded 3D models: all choosable like the cartoon.
+    this.#builtIn = [...builtIn.filter((a) => a.id !== 'cartoon'), ...models.map((m) => ({ id: m.id, name: m.name, kind: m.kind, description: `${m.format} · ${m.triangles} triangles` }))];
     this.#avatars.clear();
     for (const a of list) {
       this.#avatars.set(a.id, a);
