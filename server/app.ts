@@ -78,6 +78,10 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   const rooms = new LiveRooms({ audit, voices: tts, stores: roomStores, log: app.log });
   registry.use(rooms);
   registry.use(new WatermarkExtension(providerCode(config.provider, config.providerCode)));
+  if (config.timecode) {
+    // Measurement only: each presenter frame carries its number (see pipeline/core/timecode.ts).
+    registry.use({ started: async (live) => void (live.presenter && (live.presenter.timecode = true)), deleted: async () => {} });
+  }
   registry.outputMetadata = aigcOutputMetadata(config.provider);
   const recordingStore = config.redisUrl
     ? await RedisRecordStore.connect<RecordingRecord>(config.redisUrl, 'onair:recording:', 'onair:recordings')

@@ -33,6 +33,8 @@ export interface Config {
   provider: string;
   /** The provider's 16-bit number in the invisible watermark (default: a hash of `provider`). */
   providerCode?: number;
+  /** Burn a frame-number strip into presenter frames (ONAIR_TIMECODE=1; for measurement and tests). */
+  timecode: boolean;
   recordings: { dir: string; maxBytes: number; maxTotalBytes: number; retentionDays: number; always: boolean };
   /** C2PA signing of recordings: PEM certificate chain (leaf first) and private key files. */
   c2pa: { certFile?: string; keyFile?: string };
@@ -80,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditRetentionDays: int(env, 'ONAIR_AUDIT_RETENTION_DAYS', 183),
     provider: env.ONAIR_PROVIDER_ID || 'OnAir',
     providerCode: env.ONAIR_PROVIDER_CODE ? int(env, 'ONAIR_PROVIDER_CODE', 0) : undefined,
+    timecode: env.ONAIR_TIMECODE === '1',
     recordings: {
       dir: env.ONAIR_RECORDINGS_DIR || '.onair/recordings',
       maxBytes: int(env, 'ONAIR_RECORDING_MAX_BYTES', 4 * 1024 ** 3),

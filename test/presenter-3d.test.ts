@@ -11,7 +11,7 @@ import { pearson } from './helpers/mouth.ts';
 import { ocrLabel } from './helpers/ocr-label.ts';
 import { copyFrame, savePng } from './helpers/png.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
-import { speechFrames } from './helpers/speech-track.ts';
+import { SAMPLES_PER_FRAME, speechFrames } from './helpers/speech-track.ts';
 import { mouthBox, mouthOpening } from './helpers/mouth-3d.ts';
 import { watch, waitFor, type Reception } from './helpers/watch.ts';
 
@@ -25,7 +25,7 @@ let server: TestServer;
 let espeak: EspeakEngine;
 
 test.before(async () => {
-  server = await startServer();
+  server = await startServer({ ONAIR_TIMECODE: '1' });
   espeak = new EspeakEngine();
   await espeak.ready();
 });
@@ -35,31 +35,25 @@ test.after(async () => {
 });
 
 /**
- * Per-frame correlation between received mouth openness and the target track, at the best A/V
- * alignment. Frames leave the server every 40 ms but arrive in bursts (the receiver's jitter
- * buffer), so a frame's time is its place in the sequence plus a slowly varying offset (a running
- * median over a second), not its raw arrival time.
+ * Per-frame correlation between received mouth openness and the target track. The server runs with
+ * ONAIR_TIMECODE=1, so each received frame says which frame it is: frames dropped or delayed on the
+ * way cannot misalign the pairs. Offsets of ±2 frames are tried and the best reported (0 expected).
  */
-function lipSyncR(viewer: Reception, startedAt: number, targets: number[]): { r: number; lag: number; frames: number } {
-  const frames = viewer.frames;
-  const base = frames.map((f, k) => f.at - 40 * k);
-  const times = frames.map((_, k) => {
-    const window = base.slice(Math.max(0, k - 12), k + 13).sort((a, b) => a - b);
-    return 40 * k + window[Math.floor(window.length / 2)]!;
-  });
-  let best = { r: -1, lag: 0, frames: 0 };
-  for (let lag = -200; lag <= 400; lag += 20) {
+function lipSyncR(viewer: Reception, startPts: number, targets: number[]): { r: number; offset: number; frames: number; missing: number } {
+  const startFrame = Math.round(startPts / SAMPLES_PER_FRAME);
+  const seen = viewer.frames.filter((f) => f.timecode >= startFrame && f.timecode < startFrame + targets.length && f.mouth >= 0);
+  let best = { r: -1, offset: 0, frames: 0, missing: targets.length - new Set(seen.map((f) => f.timecode)).size };
+  for (let offset = -2; offset <= 2; offset++) {
     const xs: number[] = [];
     const ys: number[] = [];
-    frames.forEach((f, k) => {
-      const i = Math.round((times[k]! - startedAt - lag) / 40);
-      if (i < 0 || i >= targets.length || f.mouth < 0) return;
+    for (const f of seen) {
+      const i = f.timecode - startFrame + offset;
+      if (i < 0 || i >= targets.length) continue;
       xs.push(targets[i]!);
       ys.push(f.mouth);
-    });
-    if (xs.length < 20) continue;
+    }
     const r = pearson(xs, ys);
-    if (r > best.r) best = { r, lag, frames: xs.length };
+    if (r > best.r) best = { ...best, r, offset, frames: xs.length };
   }
   return best;
 }
@@ -92,7 +86,7 @@ async function say(viewer: Reception, sessionId: string, text: string, lang: 'en
   const id = res.body.utteranceId;
   await waitFor(() => viewer.events.some((e) => e.event === 'speech.ended' && e.data.utteranceId === id), 45_000, 'speech.ended');
   await new Promise((r) => setTimeout(r, 600));
-  return viewer.events.find((e) => e.event === 'speech.started' && e.data.utteranceId === id)!.at;
+  return viewer.events.find((e) => e.event === 'speech.started' && e.data.utteranceId === id)!.data.pts as number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -124,11 +118,11 @@ for (const [host, lang, line] of [
           const f = viewer.frames.at(-1);
           if (f && f.mouth > widest.n && viewer.lastFrame) widest = { n: f.mouth, frame: copyFrame(viewer.lastFrame) };
         }, 15);
-        const startedAt = await say(viewer, session.id, line, lang);
+        const startPts = await say(viewer, session.id, line, lang);
         clearInterval(grab);
         const targets = (await speechFrames(espeak, line, lang)).map((m) => m.open);
-        const sync = lipSyncR(viewer, startedAt, targets);
-        console.log(`  ${host} (${lang}): ${sync.frames} frames, received mouth ↔ target opening r = ${sync.r.toFixed(3)} at ${sync.lag} ms; idle opening ${Math.max(...idleMouth)} rows, widest ${widest.n} rows`);
+        const sync = lipSyncR(viewer, startPts, targets);
+        console.log(`  ${host} (${lang}): ${sync.frames} frames paired by timecode, received mouth ↔ target opening r = ${sync.r.toFixed(3)} at offset ${sync.offset} frames (${sync.missing} of ${targets.length} frames not received); idle opening ${Math.max(...idleMouth)} rows, widest ${widest.n} rows`);
         assert.ok(sync.r >= 0.8, `r = ${sync.r.toFixed(3)} ≥ 0.8`);
         assert.ok(widest.n > Math.max(...idleMouth) + 12, 'the mouth opens well beyond its rest');
         savePng(`${OUT}/3d-${host}-close-up-talking.png`, widest.frame!);

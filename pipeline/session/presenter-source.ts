@@ -5,6 +5,7 @@ import type { Avatar } from '../stages/avatar/avatar.ts';
 import { Compositor } from '../stages/compose/compositor.ts';
 import type { Background } from '../stages/compose/backgrounds.ts';
 import { IdleMotion } from '../stages/gesture/idle-motion.ts';
+import { stampTimecode } from '../core/timecode.ts';
 import { gesturePoseAt } from '../stages/gesture/gesture-pose.ts';
 import type { GestureCue } from '../stages/gesture/gesture-planner.ts';
 import { MouthTrack } from '../stages/lipsync/mouth-track.ts';
@@ -85,6 +86,8 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
   readonly stats = { underrunSamples: 0, utterances: 0 };
   /** An invisible mark added to every composed frame before any encoder sees it (set by the server). */
   watermark: { embed(i420: Uint8Array): void } | undefined;
+  /** Burn the frame number into each frame (measurement only: ONAIR_TIMECODE=1). */
+  timecode = false;
 
   /** What the operator panel and monitoring want to know. */
   status() {
@@ -290,6 +293,7 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
     const caption = this.#captionAt(pts);
     this.#frame = this.compositor.compose(avatarCanvas, caption);
     this.watermark?.embed(this.#frame);
+    if (this.timecode) stampTimecode(this.#frame, this.format.width, this.format.height, index);
     return { index, pts, width: this.format.width, height: this.format.height, data: this.#frame };
   }
 

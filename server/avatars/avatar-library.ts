@@ -11,7 +11,7 @@ import type { Shot } from '../../pipeline/stages/avatar/three-d/camera-shots.ts'
 import { loadGlbHumanoid, loadHumanoid } from '../../pipeline/stages/avatar/three-d/load-humanoid.ts';
 import { readFile } from 'node:fs/promises';
 import { modelFile, type ModelStore } from './models/model-store.ts';
-import { ThreeDAvatar } from '../../pipeline/stages/avatar/three-d/three-d-avatar.ts';
+import { ThreeDAvatar, type HumanoidModel } from '../../pipeline/stages/avatar/three-d/three-d-avatar.ts';
 
 export const CARTOON = 'cartoon';
 
@@ -31,6 +31,15 @@ export interface AvatarOptions {
  * shared by every session showing it (a pack is tens of MB of frames); each session gets its own
  * renderer, which holds the per-session playback state.
  */
+/** A 3D renderer for a session; a server that cannot render 3D (no Xvfb, no GL) says so with a 503. */
+async function create3d(model: HumanoidModel, video: VideoFormat, options: AvatarOptions): Promise<Avatar> {
+  try {
+    return await ThreeDAvatar.create(model, { width: video.width, height: video.height, fps: video.fps, shot: options.shot });
+  } catch (err) {
+    throw new HttpError(503, `3D rendering is not available on this server: ${(err as Error).message}`);
+  }
+}
+
 export interface AvatarLibraryDeps {
   jobs: EnrollmentJobs;
   files: AvatarFiles;
@@ -54,7 +63,7 @@ export class AvatarLibrary implements AvatarProvider {
     if (builtIn(avatar)?.kind === '3d') {
       // Each session gets its own scene graph (its own pose) and GL context.
       const model = await loadGlbHumanoid(await hostGlb(avatar));
-      return ThreeDAvatar.create(model, { width: video.width, height: video.height, fps: video.fps, shot: options.shot });
+      return create3d(model, video, options);
     }
     const model = await this.#models.get(avatar);
     if (model) {
@@ -63,7 +72,7 @@ export class AvatarLibrary implements AvatarProvider {
         throw err;
       });
       const built = await loadHumanoid(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, model.format);
-      return ThreeDAvatar.create(built, { width: video.width, height: video.height, fps: video.fps, shot: options.shot });
+      return create3d(built, video, options);
     }
     const record = await this.#jobs.get(avatar);
     if (!record) throw notFound(`avatar ${avatar}`);

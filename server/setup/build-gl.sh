@@ -15,7 +15,10 @@ if [ -f "$gl/build/Release/webgl.node" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$
   exit 0
 fi
 echo "building gl $version (headless WebGL, about 2 minutes on 2 cores)..."
+# The headers of the Node that runs us (Debian: /usr, the node images: /usr/local), so nothing is downloaded.
 nodedir="${npm_config_nodedir:-}"
+prefix="$(node -p 'require("path").resolve(process.execPath, "../..")')"
+if [ -z "$nodedir" ] && [ -f "$prefix/include/node/node.h" ]; then nodedir="$prefix"; fi
 if [ -z "$nodedir" ] && [ -f /usr/include/node/node.h ]; then nodedir=/usr; fi
 cd "$gl"
 npm_config_nodedir="$nodedir" node "$root/node_modules/node-gyp/bin/node-gyp.js" rebuild -j "$(nproc)" >"$root/node_modules/.gl-build.log" 2>&1 || {

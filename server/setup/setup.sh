@@ -8,7 +8,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 
 packages=(ffmpeg fonts-wqy-microhei g++ pkg-config meson ninja-build libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler
-  xvfb libgl1-mesa-dri libglx-mesa0 libx11-dev libxi-dev libxext-dev python3)
+  make xvfb libgl1-mesa-dri libglx-mesa0 libx11-dev libxi-dev libxext-dev python3)
 if [ "${1:-}" = "--test" ]; then
   packages+=(redis-server nginx libnginx-mod-rtmp chromium tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng)
 fi

@@ -38,21 +38,23 @@ export async function mouthBox(host: string, shot: Shot): Promise<{ x: number; y
  * run of dark pixels so the shaded lip edge alone does not count.
  */
 export function mouthOpening(box: { x: number; y: number; w: number; h: number }) {
-  const minRun = Math.max(4, Math.round(box.w / 12));
   return (frame: Frame) => {
-    if (frame.width !== W) return -1;
+    // A loaded sender may lower the resolution (WebRTC's CPU adaptation): scale the box with it.
+    const k = frame.width / W;
+    const b = { x: Math.round(box.x * k), y: Math.round(box.y * k), w: Math.round(box.w * k), h: Math.round(box.h * k) };
+    const minRun = Math.max(3, Math.round(b.w / 12));
     let rows = 0;
-    for (let y = box.y; y < box.y + box.h; y++) {
+    for (let y = b.y; y < b.y + b.h; y++) {
       let run = 0;
       let best = 0;
-      for (let x = box.x; x < box.x + box.w; x++) {
-        run = frame.data[y * W + x]! < 70 ? run + 1 : 0;
+      for (let x = b.x; x < b.x + b.w; x++) {
+        run = frame.data[y * frame.width + x]! < 70 ? run + 1 : 0;
         // A run reaching the box's edges is a shadow line (under the chin), not the mouth's inside.
-        if (run > best && x < box.x + box.w - 1 && x - run + 1 > box.x) best = run;
+        if (run > best && x < b.x + b.w - 1 && x - run + 1 > b.x) best = run;
       }
       if (best >= minRun) rows++;
     }
-    return rows;
+    // In 720p rows, whatever the received size.
+    return Math.round(rows / k);
   };
 }
-

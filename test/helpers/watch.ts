@@ -4,12 +4,14 @@ import { Viewer } from '../../client-sdk/src/viewer.ts';
 import type { WebSocketFactory } from '../../client-sdk/src/signalling.ts';
 import { readFrameCode } from '../../pipeline/sources/test-card.ts';
 import { mouthDarkPixels } from './mouth.ts';
+import { readTimecode } from '../../pipeline/core/timecode.ts';
 
 const wrtc = installNodeWebRtcGlobals();
 
 export interface Reception {
   viewer: Viewer;
-  frames: { at: number; width: number; height: number; code: number; mouth: number }[];
+  /** `code`: the test card's frame number; `timecode`: a presenter frame's number when ONAIR_TIMECODE=1 (else -1). */
+  frames: { at: number; width: number; height: number; code: number; timecode: number; mouth: number }[];
   audioRms: number[];
   /** Arrival time (performance.now) of each audio chunk. */
   audioAt: number[];
@@ -31,7 +33,7 @@ export async function watch(baseUrl: string, sessionId: string, token: string, o
   const videoSink = new wrtc.nonstandard.RTCVideoSink(viewer.track('video') as never);
   const audioSink = new wrtc.nonstandard.RTCAudioSink(viewer.track('audio') as never);
   videoSink.onframe = ({ frame }: { frame: { width: number; height: number; data: Uint8Array } }) => {
-    frames.push({ at: performance.now(), width: frame.width, height: frame.height, code: readFrameCode(frame), mouth: mouthOf(frame) });
+    frames.push({ at: performance.now(), width: frame.width, height: frame.height, code: readFrameCode(frame), timecode: readTimecode(frame), mouth: mouthOf(frame) });
     reception.lastFrame = frame;
   };
   audioSink.ondata = ({ samples }: { samples: Int16Array }) => {
