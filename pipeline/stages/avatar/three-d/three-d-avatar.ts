@@ -206,14 +206,15 @@ export class ThreeDAvatar implements Avatar {
 
 function lights(look: 'toon' | 'standard'): THREE.Light[] {
   // A soft, frontal studio light: a shopping host is lit flat enough that no shadow hides the face.
-  const hemi = new THREE.HemisphereLight(0xfff6ee, 0x8a7a70, look === 'toon' ? 1.1 : 1.5);
-  const key = new THREE.DirectionalLight(0xffffff, look === 'toon' ? 1.5 : 2.2);
+  const hemi = new THREE.HemisphereLight(0xfff6ee, 0x8a7a70, look === 'toon' ? 1.3 : 1.5);
+  const key = new THREE.DirectionalLight(0xffffff, look === 'toon' ? 1.9 : 2.2);
   key.position.set(-1, 1.3, 3);
   const fill = new THREE.DirectionalLight(0xdfe8ff, look === 'toon' ? 0.4 : 0.8);
   fill.position.set(2, 1, 2.5);
-  const rim = new THREE.DirectionalLight(0xffffff, look === 'toon' ? 0.8 : 1.4);
+  const rim = new THREE.DirectionalLight(0xffffff, 1.4);
   rim.position.set(0.5, 2.5, -3);
-  return [hemi, key, fill, rim];
+  // Cel shading reads best with one key light (and each light is a per-pixel cost on llvmpipe).
+  return look === 'toon' ? [hemi, key] : [hemi, key, fill, rim];
 }
 
 /**
