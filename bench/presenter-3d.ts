@@ -43,7 +43,7 @@ function timeRender(avatar: Avatar, poses: AvatarState[], compositor?: Composito
   const xs: number[] & { cpu?: number } = poses.map((s) => {
     const t = performance.now();
     const canvas = avatar.renderFrame(s);
-    compositor?.compose(canvas, undefined);
+    compositor?.compose(canvas, undefined, avatar.contentBounds);
     return performance.now() - t;
   });
   const cpu = process.cpuUsage(cpu0);

@@ -291,7 +291,7 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
     const avatarCanvas = this.#avatar.renderFrame({ mouth, idle: this.#idle.poseAt(pts), left: gesture.left, right: gesture.right, nod: gesture.nod });
     this.#mouth.forgetBefore(pts);
     const caption = this.#captionAt(pts);
-    this.#frame = this.compositor.compose(avatarCanvas, caption);
+    this.#frame = this.compositor.compose(avatarCanvas, caption, this.#avatar.contentBounds);
     this.watermark?.embed(this.#frame);
     if (this.timecode) stampTimecode(this.#frame, this.format.width, this.format.height, index);
     return { index, pts, width: this.format.width, height: this.format.height, data: this.#frame };

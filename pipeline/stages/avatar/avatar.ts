@@ -31,6 +31,8 @@ export interface Avatar {
   readonly width: number;
   readonly height: number;
   renderFrame(state: AvatarState): Canvas;
+  /** After renderFrame: the part of the canvas that is not transparent, when the avatar knows it. */
+  readonly contentBounds?: { x: number; y: number; w: number; h: number };
   /** Frees what the avatar holds outside the JS heap (a 3D avatar's GL context). */
   dispose?(): void;
 }

@@ -6,6 +6,13 @@ import { textFont } from './fonts.ts';
 
 import { DEFAULT_LABEL_TEXT, OPENING_CARD_SECONDS, openingCardRect, renderOpeningCard } from './disclosure.ts';
 
+export interface PixelRect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
 export type LabelPosition = 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
 export interface LabelStyle {
   position: LabelPosition;
@@ -80,8 +87,9 @@ export class Compositor {
   }
 
   /** Composes one frame; returns I420 (the returned buffer is reused on the next call). */
-  compose(avatar: Canvas, caption: string | undefined): Uint8Array {
-    const rgba = this.composeRgba(avatar, caption);
+  /** `avatarBounds`: the part of the avatar canvas that is not transparent (drawing only it is cheaper). */
+  compose(avatar: Canvas, caption: string | undefined, avatarBounds?: PixelRect): Uint8Array {
+    const rgba = this.composeRgba(avatar, caption, avatarBounds);
     wrtc.nonstandard.rgbaToI420(
       { width: this.format.width, height: this.format.height, data: rgba },
       { width: this.format.width, height: this.format.height, data: this.#i420 },
@@ -89,7 +97,7 @@ export class Compositor {
     return this.#i420;
   }
 
-  composeRgba(avatar: Canvas, caption: string | undefined): Uint8Array {
+  composeRgba(avatar: Canvas, caption: string | undefined, avatarBounds?: PixelRect): Uint8Array {
     const { width, height } = this.format;
     const ctx = this.#ctx;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -101,7 +109,12 @@ export class Compositor {
     // Presenter: bottom-aligned, horizontally centred, full frame height.
     const scale = height / avatar.height;
     const aw = avatar.width * scale;
-    ctx.drawImage(avatar, (width - aw) / 2, 0, aw, height);
+    const left = (width - aw) / 2;
+    const b = avatarBounds;
+    // A scaled draw costs per destination pixel: only the part with the presenter in it.
+    if (b) {
+      if (b.w > 0 && b.h > 0) ctx.drawImage(avatar, b.x, b.y, b.w, b.h, left + b.x * scale, b.y * scale, b.w * scale, b.h * scale);
+    } else ctx.drawImage(avatar, left, 0, aw, height);
     for (const o of this.overlays) this.#drawOverlay(ctx, o);
     if (this.captions && caption) this.#drawCaption(ctx, caption);
     // The opening disclosure: the first seconds of every stream say it is AI-generated.

@@ -96,6 +96,11 @@ export class ThreeDAvatar implements Avatar {
     });
   }
 
+  /** The rectangle the figure covered in the last frame (none: nothing on screen). */
+  get contentBounds(): Rect {
+    return this.#lastRect ?? { x: 0, y: 0, w: 0, h: 0 };
+  }
+
   get shot(): Shot {
     return this.#camera.shot;
   }
