@@ -62,6 +62,21 @@ function attachWorldGeometry(bone: THREE.Bone, mesh: THREE.Mesh): THREE.Mesh {
   return mesh;
 }
 
+/**
+ * Hair over the crown down to `crown` (× π from the top) all round, and further, by `sideDepth`,
+ * over the sides and back only (from `sideFrom` × π round `sideWidth` × π), leaving the face open.
+ */
+function hairCap(cut: { crown: number; sideFrom: number; sideWidth: number; sideDepth: number }, scale: THREE.Vector3, material: THREE.Material): THREE.Mesh {
+  const cap = mergeParts([
+    new THREE.SphereGeometry(1, 36, 10, 0, Math.PI * 2, 0, Math.PI * cut.crown),
+    new THREE.SphereGeometry(1, 30, 14, Math.PI * cut.sideFrom, Math.PI * cut.sideWidth, Math.PI * cut.crown, Math.PI * cut.sideDepth),
+  ]);
+  cap.scale(scale.x, scale.y, scale.z);
+  const mesh = new THREE.Mesh(cap, material);
+  mesh.name = 'Hair';
+  return mesh;
+}
+
 function mergeParts(parts: THREE.BufferGeometry[]): THREE.BufferGeometry {
   return mergeGeometries(parts.map((g) => g.toNonIndexed()))!;
 }
@@ -320,14 +335,7 @@ export function buildHost(style: HostStyle): THREE.Scene {
   // ---- hair ----
   if (style.hairStyle === 'bob') {
     // Crown over everything down to the brow line; sides and back further down (cut at the face).
-    const cap = mergeParts([
-      new THREE.SphereGeometry(1, 36, 10, 0, Math.PI * 2, 0, Math.PI * 0.3),
-      new THREE.SphereGeometry(1, 30, 14, Math.PI * 0.8, Math.PI * 1.4, Math.PI * 0.3, Math.PI * 0.32),
-    ]);
-    cap.scale(R.x * 1.1, R.y * 1.06, R.z * 1.1);
-    const capMesh = new THREE.Mesh(cap, hair);
-    capMesh.name = 'Hair';
-    attach(headBone, capMesh, headC.clone().add(V(0, 0.006 * h, -0.006 * h)));
+    attach(headBone, hairCap({ crown: 0.3, sideFrom: 0.8, sideWidth: 1.4, sideDepth: 0.32 }, V(R.x * 1.1, R.y * 1.06, R.z * 1.1), hair), headC.clone().add(V(0, 0.006 * h, -0.006 * h)));
     // The bob's sides and back: an open cylinder down to the jaw, cut away at the face.
     const sides = new THREE.CylinderGeometry(R.x * 1.1, R.x * 1.18, R.y * 1.05, 30, 1, true, Math.PI * 0.28, Math.PI * 1.44);
     sides.scale(1, 1, R.z / R.x);
@@ -343,14 +351,7 @@ export function buildHost(style: HostStyle): THREE.Scene {
     bangsMesh.name = 'Bangs';
     attach(headBone, bangsMesh, headC.clone().add(V(0, 0.004 * h, 0)));
   } else {
-    const cap = mergeParts([
-      new THREE.SphereGeometry(1, 36, 10, 0, Math.PI * 2, 0, Math.PI * 0.27),
-      new THREE.SphereGeometry(1, 30, 14, Math.PI * 0.78, Math.PI * 1.44, Math.PI * 0.27, Math.PI * 0.3),
-    ]);
-    cap.scale(R.x * 1.08, R.y * 1.05, R.z * 1.1);
-    const capMesh = new THREE.Mesh(cap, hair);
-    capMesh.name = 'Hair';
-    attach(headBone, capMesh, headC.clone().add(V(0, 0.008, -0.008)));
+    attach(headBone, hairCap({ crown: 0.27, sideFrom: 0.78, sideWidth: 1.44, sideDepth: 0.3 }, V(R.x * 1.08, R.y * 1.05, R.z * 1.1), hair), headC.clone().add(V(0, 0.008, -0.008)));
     const back = new THREE.SphereGeometry(1, 24, 16, Math.PI * 1.1, Math.PI * 0.8);
     back.scale(R.x * 1.06, R.y * 0.95, R.z * 1.05);
     const backMesh = new THREE.Mesh(back, hair);

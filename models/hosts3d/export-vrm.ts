@@ -97,7 +97,7 @@ export function toVrm1(glb: Buffer, title: string): Buffer {
   const preset: Json = {};
   for (const [expr, targets] of Object.entries(EXPRESSIONS)) {
     const binds = morphs.flatMap((m) => targets.filter(([t]) => m.names.includes(t)).map(([t, w]) => ({ node: m.node, index: m.names.indexOf(t), weight: w })));
-    if (binds.length) preset[expr] = { morphTargetBinds: binds, isBinary: expr.startsWith('blink') ? false : false };
+    if (binds.length) preset[expr] = { morphTargetBinds: binds, isBinary: false };
   }
   json.extensionsUsed = [...new Set([...(json.extensionsUsed ?? []), 'VRMC_vrm'])];
   json.extensions = {

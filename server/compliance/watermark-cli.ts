@@ -8,6 +8,7 @@
 //   copied) for manual checks.
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { rawFrameSplitter } from '../../pipeline/core/raw-frames.ts';
 import { payloadFromSession, WatermarkEmbedder, WM_DEFAULT_AMPLITUDE } from '../../pipeline/stages/compose/watermark.ts';
 import { detectWatermark, probeVideo } from '../../pipeline/stages/compose/watermark-detect.ts';
 
@@ -66,28 +67,18 @@ async function embed(input: string, output: string): Promise<number> {
     '-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps * 2}k`, '-x264-params', 'nal-hrd=cbr:force-cfr=1', '-bf', '0',
     output,
   ], { stdio: ['pipe', 'inherit', 'inherit'] });
-  const size = (width * height * 3) / 2;
-  const frame = Buffer.alloc(size);
-  let fill = 0;
   let frames = 0;
-  decoder.stdout.on('data', (chunk: Buffer) => {
-    let off = 0;
-    while (off < chunk.length) {
-      const n = Math.min(size - fill, chunk.length - off);
-      chunk.copy(frame, fill, off, off + n);
-      fill += n;
-      off += n;
-      if (fill === size) {
-        embedder.embed(frame);
-        frames++;
-        fill = 0;
-        if (!encoder.stdin.write(Buffer.from(frame))) {
-          decoder.stdout.pause();
-          encoder.stdin.once('drain', () => decoder.stdout.resume());
-        }
+  decoder.stdout.on(
+    'data',
+    rawFrameSplitter((width * height * 3) / 2, (frame) => {
+      embedder.embed(frame);
+      frames++;
+      if (!encoder.stdin.write(Buffer.from(frame))) {
+        decoder.stdout.pause();
+        encoder.stdin.once('drain', () => decoder.stdout.resume());
       }
-    }
-  });
+    }),
+  );
   const exited = (p: ReturnType<typeof spawn>) => new Promise<number>((resolve) => p.on('close', (code) => resolve(code ?? 1)));
   const decoded = await exited(decoder);
   encoder.stdin.end();

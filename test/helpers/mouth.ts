@@ -52,13 +52,12 @@ function energyAndMouth(r: Received, from: number, to: number, lag: number) {
 
 /**
  * Per-frame audio↔mouth correlation as a viewer experiences it. The viewer's audio and video sinks
- * have separate jitter buffers, so the pairing is searched over the offsets viewers do not notice
- * (ITU-R BT.1359: sound up to 45 ms before the picture or 125 ms after it; a positive `lag` here is
- * sound arriving after its frame), in 10 ms steps, and the offset found is reported.
+ * have separate jitter buffers, so the pairing is searched within ±80 ms — inside what viewers
+ * perceive as in sync (ITU-R BT.1359: +45/−125 ms) — and the offset found is reported.
  */
 export function syncCorrelation(r: Received, from: number, to: number) {
   let best = { r: -1, lag: 0 };
-  for (let lag = -40; lag <= 120; lag += 10) {
+  for (let lag = -80; lag <= 80; lag += 10) {
     const { mouths, energy } = energyAndMouth(r, from, to, lag);
     const c = pearson(mouths, energy);
     if (c > best.r) best = { r: c, lag };

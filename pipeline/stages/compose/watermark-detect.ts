@@ -5,6 +5,7 @@
 // strongest codeword energy, soft-Viterbi decode and check the CRC-8.
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
+import { rawFrameSplitter } from '../../core/raw-frames.ts';
 import {
   decodeMessage,
   encodeMessage,
@@ -85,28 +86,19 @@ export async function meanLuma(file: string, seconds: number): Promise<{ mean: F
   const size = width * height;
   const sum = new Float32Array(size);
   let frames = 0;
-  const pending = Buffer.alloc(size);
-  let fill = 0;
   await new Promise<void>((resolve, reject) => {
     const proc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-t', String(seconds), '-i', file, '-an', '-sn', '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     proc.stderr.on('data', (d) => (stderr += d));
-    proc.stdout.on('data', (chunk: Buffer) => {
-      let off = 0;
-      while (off < chunk.length) {
-        const n = Math.min(size - fill, chunk.length - off);
-        chunk.copy(pending, fill, off, off + n);
-        fill += n;
-        off += n;
-        if (fill === size) {
-          for (let i = 0; i < size; i++) sum[i]! += pending[i]!;
-          frames++;
-          fill = 0;
-        }
-      }
-    });
+    proc.stdout.on(
+      'data',
+      rawFrameSplitter(size, (frame) => {
+        for (let i = 0; i < size; i++) sum[i]! += frame[i]!;
+        frames++;
+      }),
+    );
     proc.on('error', reject);
     proc.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}: ${stderr.trim().split('\n').pop()}`))));
   });

@@ -93,6 +93,9 @@ interface Rest {
   world: THREE.Quaternion;
   /** Direction to the bone's child (the limb's axis) in world space, rest pose. */
   dir: THREE.Vector3;
+  /** The parent's world rotation at rest (body-axis rotations are conjugated by it). */
+  parentWorld: THREE.Quaternion;
+  parentWorldInverse: THREE.Quaternion;
 }
 
 /** Finger curl targets (radians per joint) for each hand shape; thumb first. */
@@ -108,6 +111,7 @@ const PALM_OUT: Record<HandShape, number> = { relaxed: 0, open: 0.85, point: 0.2
 const tmpQ = new THREE.Quaternion();
 const tmpQ2 = new THREE.Quaternion();
 const tmpV = new THREE.Vector3();
+const tmpE = new THREE.Euler();
 
 export class HumanoidRig {
   readonly bones: Map<string, THREE.Object3D>;
@@ -129,7 +133,8 @@ export class HumanoidRig {
       const to = child ? child.getWorldPosition(new THREE.Vector3()) : from.clone().add(new THREE.Vector3(0, 0.1, 0).applyQuaternion(world));
       const dir = to.sub(from);
       if (dir.lengthSq() < 1e-12) dir.set(0, 1, 0).applyQuaternion(world);
-      this.#rest.set(name, { bone, local: bone.quaternion.clone(), world, dir: dir.normalize() });
+      const parentWorld = world.clone().multiply(bone.quaternion.clone().invert());
+      this.#rest.set(name, { bone, local: bone.quaternion.clone(), world, dir: dir.normalize(), parentWorld, parentWorldInverse: parentWorld.clone().invert() });
     }
     for (const side of ['left', 'right'] as const) {
       const hand = this.#rest.get(`${side}Hand`);
@@ -192,9 +197,8 @@ export class HumanoidRig {
     const r = this.#rest.get(name);
     if (!r) return;
     // Rotations about the body's axes (world at rest), expressed in the bone's local frame.
-    tmpQ.setFromEuler(new THREE.Euler(x, y, z, 'YXZ'));
-    const parentRest = r.world.clone().multiply(r.local.clone().invert());
-    tmpQ2.copy(parentRest).invert().multiply(tmpQ).multiply(parentRest);
+    tmpQ.setFromEuler(tmpE.set(x, y, z, 'YXZ'));
+    tmpQ2.copy(r.parentWorldInverse).multiply(tmpQ).multiply(r.parentWorld);
     r.bone.quaternion.premultiply(tmpQ2);
   }
 

@@ -6,6 +6,7 @@ import { FaceRig, faceConvention, morphNames } from './face-rig.ts';
 import { parseGltf } from './gltf-node.ts';
 import { findBones, HumanoidRig, missingBones } from './humanoid-rig.ts';
 import { mergeRigidParts } from './merge-rigid-parts.ts';
+import { swapMaterials } from './swap-materials.ts';
 import type { HumanoidModel } from './three-d-avatar.ts';
 import { rotateVRM0, vrmPlugin, type VrmModel } from './vrm.ts';
 
@@ -94,15 +95,10 @@ function fingerNames(raw: Record<string, THREE.Object3D>): Record<string, THREE.
  * material with the same base colour and texture looks alike and always compiles.
  */
 function replaceMToon(root: THREE.Object3D): void {
-  root.traverse((o) => {
-    const mesh = o as THREE.Mesh;
-    if (!mesh.isMesh) return;
-    const swap = (m: THREE.Material) => {
-      const mt = m as THREE.Material & { isMToonMaterial?: boolean; map?: THREE.Texture | null; color?: THREE.Color };
-      if (!mt.isMToonMaterial) return m;
-      return new THREE.MeshToonMaterial({ color: mt.color?.clone() ?? new THREE.Color(1, 1, 1), map: mt.map ?? null, transparent: mt.transparent, alphaTest: mt.alphaTest, side: mt.side });
-    };
-    mesh.material = Array.isArray(mesh.material) ? mesh.material.map(swap) : swap(mesh.material);
+  swapMaterials(root, (m) => {
+    const mt = m as THREE.Material & { isMToonMaterial?: boolean; map?: THREE.Texture | null; color?: THREE.Color };
+    if (!mt.isMToonMaterial) return m;
+    return new THREE.MeshToonMaterial({ color: mt.color?.clone() ?? new THREE.Color(1, 1, 1), map: mt.map ?? null, transparent: mt.transparent, alphaTest: mt.alphaTest, side: mt.side });
   });
 }
 

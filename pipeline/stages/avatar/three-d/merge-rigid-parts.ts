@@ -36,8 +36,14 @@ export function mergeRigidParts(root: THREE.Object3D): { before: number; after: 
       const toRoot = new THREE.Matrix4().copy(root.matrixWorld).invert().multiply(mesh.matrixWorld);
       g.applyMatrix4(toRoot);
       const n = g.getAttribute('position').count;
-      g.setAttribute('skinIndex', new THREE.Uint16BufferAttribute(new Uint16Array(n * 4).fill(0).map((_, i) => (i % 4 === 0 ? j : 0)), 4));
-      g.setAttribute('skinWeight', new THREE.Float32BufferAttribute(new Float32Array(n * 4).map((_, i) => (i % 4 === 0 ? 1 : 0)), 4));
+      const skinIndex = new Uint16Array(n * 4);
+      const skinWeight = new Float32Array(n * 4);
+      for (let v = 0; v < n; v++) {
+        skinIndex[v * 4] = j;
+        skinWeight[v * 4] = 1;
+      }
+      g.setAttribute('skinIndex', new THREE.Uint16BufferAttribute(skinIndex, 4));
+      g.setAttribute('skinWeight', new THREE.Float32BufferAttribute(skinWeight, 4));
       parts.push(g);
     }
     const indexed = parts.every((p) => p.index);

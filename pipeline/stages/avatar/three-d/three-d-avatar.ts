@@ -6,6 +6,7 @@ import * as THREE from 'three';
 import type { Avatar, AvatarState } from '../avatar.ts';
 import { type BodyLandmarks, ShotCamera, type Shot } from './camera-shots.ts';
 import { FaceRig } from './face-rig.ts';
+import { swapMaterials } from './swap-materials.ts';
 import { createContext, ensureDisplay, release, type WebGLContext } from './headless-gl.ts';
 import type { HumanoidRig } from './humanoid-rig.ts';
 
@@ -86,6 +87,8 @@ export class ThreeDAvatar implements Avatar {
     else phongify(model.scene);
     this.#scene.add(model.scene);
     this.#scene.add(...lights(model.look));
+    // renderFrame updates the world matrices itself (the coverage rectangle needs them first).
+    this.#scene.matrixWorldAutoUpdate = false;
     this.#camera = new ShotCamera(this.width / this.height, model.body, opts.shot ?? 'half');
     this.#pixels = new Uint8Array(this.width * this.height * 4);
     this.#canvas = createCanvas(this.width, this.height);
@@ -227,16 +230,11 @@ function lights(look: 'toon' | 'standard'): THREE.Light[] {
  * shader is the largest part of a frame, and under flat studio light the two look alike.
  */
 function phongify(root: THREE.Object3D): void {
-  root.traverse((o) => {
-    const mesh = o as THREE.Mesh;
-    if (!mesh.isMesh) return;
-    const swap = (m: THREE.Material) => {
-      const std = m as THREE.MeshStandardMaterial;
-      if (!std.isMeshStandardMaterial || std.map) return m;
-      const shininess = Math.round(4 + (1 - std.roughness) ** 2 * 80);
-      return new THREE.MeshPhongMaterial({ color: std.color, emissive: std.emissive, shininess, specular: new THREE.Color(0x222222).multiplyScalar(1 + (1 - std.roughness) * 2), transparent: std.transparent, opacity: std.opacity, side: std.side });
-    };
-    mesh.material = Array.isArray(mesh.material) ? mesh.material.map(swap) : swap(mesh.material);
+  swapMaterials(root, (m) => {
+    const std = m as THREE.MeshStandardMaterial;
+    if (!std.isMeshStandardMaterial || std.map) return m;
+    const shininess = Math.round(4 + (1 - std.roughness) ** 2 * 80);
+    return new THREE.MeshPhongMaterial({ color: std.color, emissive: std.emissive, shininess, specular: new THREE.Color(0x222222).multiplyScalar(1 + (1 - std.roughness) * 2), transparent: std.transparent, opacity: std.opacity, side: std.side });
   });
 }
 
@@ -245,14 +243,9 @@ function toonify(root: THREE.Object3D): void {
   const ramp = new THREE.DataTexture(new Uint8Array([150, 150, 150, 255, 215, 215, 215, 255, 255, 255, 255, 255]), 3, 1, THREE.RGBAFormat);
   ramp.minFilter = ramp.magFilter = THREE.NearestFilter;
   ramp.needsUpdate = true;
-  root.traverse((o) => {
-    const mesh = o as THREE.Mesh;
-    if (!mesh.isMesh) return;
-    const swap = (m: THREE.Material) => {
-      const std = m as THREE.MeshStandardMaterial;
-      if (!std.isMeshStandardMaterial) return m;
-      return new THREE.MeshToonMaterial({ color: std.color, gradientMap: ramp, transparent: std.transparent, opacity: std.opacity, side: std.side, emissive: std.emissive });
-    };
-    mesh.material = Array.isArray(mesh.material) ? mesh.material.map(swap) : swap(mesh.material);
+  swapMaterials(root, (m) => {
+    const std = m as THREE.MeshStandardMaterial;
+    if (!std.isMeshStandardMaterial) return m;
+    return new THREE.MeshToonMaterial({ color: std.color, gradientMap: ramp, transparent: std.transparent, opacity: std.opacity, side: std.side, emissive: std.emissive });
   });
 }
