@@ -1,7 +1,7 @@
-// A 3D presenter behind the same Avatar interface as the 2D ones: three.js r162 renders a glTF/VRM
+// A 3D presenter behind the same Avatar interface as the 2D ones: three.js r158 renders a glTF/VRM
 // humanoid with headless WebGL (llvmpipe on CPU) into RGBA with a transparent background, so the
 // compositor puts it over any background and burns the label on top as for every avatar.
-import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { createCanvas, type Canvas } from '@napi-rs/canvas';
 import * as THREE from 'three';
 import type { Avatar, AvatarState } from '../avatar.ts';
 import { type BodyLandmarks, ShotCamera, type Shot } from './camera-shots.ts';
@@ -55,9 +55,6 @@ export class ThreeDAvatar implements Avatar {
   readonly #camera: ShotCamera;
   readonly #pixels: Uint8Array;
   readonly #canvas: Canvas;
-  readonly #ctx: SKRSContext2D;
-  /** ImageData buffers by size (rounded up to 64 px, so a few serve every frame). */
-  readonly #images = new Map<string, ReturnType<SKRSContext2D['createImageData']>>();
   /** The screen rectangle the avatar covered last frame (what must be cleared). */
   #lastRect: Rect | undefined;
   readonly #points: THREE.Object3D[] = [];
@@ -92,7 +89,6 @@ export class ThreeDAvatar implements Avatar {
     this.#camera = new ShotCamera(this.width / this.height, model.body, opts.shot ?? 'half');
     this.#pixels = new Uint8Array(this.width * this.height * 4);
     this.#canvas = createCanvas(this.width, this.height);
-    this.#ctx = this.#canvas.getContext('2d');
     // Joints (glTF makes Bones only of skinned joints; the rest are plain nodes).
     model.scene.traverse((o) => {
       if ((o as THREE.Bone).isBone || o.type === 'Object3D') this.#points.push(o);
@@ -124,11 +120,14 @@ export class ThreeDAvatar implements Avatar {
     const t1 = performance.now();
     this.#scene.updateMatrixWorld();
     // Only the rectangle the avatar covers is cleared, drawn and brought over to the canvas:
-    // llvmpipe clears and putImageData converts every pixel they are given (≈10 ms for a whole
-    // 720p frame on this CPU), and the figure fills a fraction of the frame.
+    // llvmpipe's cost is per pixel, and the figure fills a fraction of the frame.
     const rect = this.#coverage();
+    // The canvas's own pixel memory (Skia raster, RGBA premultiplied), written directly: putImageData
+    // would convert every pixel from straight alpha (≈6 ms for a close-up), and GL's output is
+    // already premultiplied (three blends colour by alpha over the transparent clear).
+    const canvasPx = this.#canvas.data();
     const last = this.#lastRect;
-    if (last) this.#ctx.clearRect(last.x, last.y, last.w, last.h);
+    if (last) clearRect(canvasPx, this.width, last);
     this.#lastRect = rect;
     if (!rect) return this.#canvas;
     const gl = this.#gl;
@@ -139,14 +138,10 @@ export class ThreeDAvatar implements Avatar {
     const pixels = this.#pixels.subarray(0, rect.w * rect.h * 4);
     gl.readPixels(rect.x, glY, rect.w, rect.h, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
     const t2 = performance.now();
-    // GL rows run bottom-up. The canvas takes the rectangle as an ImageData of its own size
-    // (putImageData copies its whole ImageData whatever the dirty rectangle says).
-    const image = this.#imageFor(rect.w, rect.h);
-    const dst = image.data;
+    // GL rows run bottom-up.
     const rowBytes = rect.w * 4;
-    const dstRow = image.width * 4;
-    for (let r = 0; r < rect.h; r++) dst.set(pixels.subarray(r * rowBytes, (r + 1) * rowBytes), (rect.h - 1 - r) * dstRow);
-    this.#ctx.putImageData(image, rect.x, rect.y, 0, 0, rect.w, rect.h);
+    const stride = this.width * 4;
+    for (let r = 0; r < rect.h; r++) canvasPx.set(pixels.subarray(r * rowBytes, (r + 1) * rowBytes), (rect.y + rect.h - 1 - r) * stride + rect.x * 4);
     const t3 = performance.now();
     this.timings.pose += t1 - t0;
     this.timings.draw += t2 - t1;
@@ -154,19 +149,6 @@ export class ThreeDAvatar implements Avatar {
     this.timings.pixels += rect.w * rect.h;
     this.timings.frames++;
     return this.#canvas;
-  }
-
-  #imageFor(w: number, h: number): ReturnType<SKRSContext2D['createImageData']> {
-    const bw = Math.min(this.width, Math.ceil(w / 64) * 64);
-    const bh = Math.min(this.height, Math.ceil(h / 64) * 64);
-    const key = `${bw}x${bh}`;
-    let image = this.#images.get(key);
-    if (!image) {
-      if (this.#images.size >= 8) this.#images.delete(this.#images.keys().next().value!);
-      image = this.#ctx.createImageData(bw, bh);
-      this.#images.set(key, image);
-    }
-    return image;
   }
 
   /** Screen rectangle around every bone, padded for flesh, hair and fingers; undefined if off-screen. */
@@ -210,6 +192,12 @@ export class ThreeDAvatar implements Avatar {
     } catch {}
     release(this.#gl);
   }
+}
+
+/** Zeroes a rectangle of an RGBA buffer `width` pixels wide. */
+function clearRect(px: Uint8Array, width: number, r: Rect): void {
+  const stride = width * 4;
+  for (let y = r.y; y < r.y + r.h; y++) px.fill(0, y * stride + r.x * 4, y * stride + (r.x + r.w) * 4);
 }
 
 function lights(look: 'toon' | 'standard'): THREE.Light[] {
