@@ -10,6 +10,7 @@ import { presenterRoutes } from './routes/presenter.ts';
 import { buildPageAssets, pageRoutes } from './routes/pages.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { EspeakEngine } from '../pipeline/stages/tts/espeak-engine.ts';
+import { voiceRoutes } from './routes/voices.ts';
 import { VoiceRouter } from '../pipeline/stages/tts/voice-router.ts';
 import { VoiceVisemeModel } from '../pipeline/stages/lipsync/onnx-voice-mouth.ts';
 import { SessionRegistry } from './sessions/session-registry.ts';
@@ -58,13 +59,14 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   // One eSpeak worker process serves every session: synthesis is ~100× faster than real time.
   const espeak = new EspeakEngine();
   await espeak.ready();
-  const tts = new VoiceRouter(espeak, config.piperDir);
   const audit = await AuditLog.open({ file: config.auditLog, redisUrl: config.redisUrl, retentionDays: config.auditRetentionDays });
-  // The audio→viseme model for operator voice; without it the mouth follows an energy baseline.
+  // The audio→viseme model: the mouth for operator voice and for voices without phoneme timing;
+  // without it the mouth follows an energy baseline.
   const voiceModel = await VoiceVisemeModel.load(config.voiceModel).catch((err: Error) => {
     app.log.warn(`voice model ${config.voiceModel} not loaded (${err.message}); using the energy baseline`);
     return undefined;
   });
+  const tts = new VoiceRouter({ espeak, piperDir: config.piperDir, httpVoices: config.httpVoices, visemeModel: voiceModel });
   // Real-person avatars: records in the store, files under avatarDir, enrollment in child processes.
   const avatarStore = await createAvatarStore(config.redisUrl, config.avatarDir);
   const avatarFiles = new AvatarFiles(config.avatarDir);
@@ -134,6 +136,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
   presenterRoutes(app, registry, auth, audit, rooms);
   await app.register(async (scope) => liveRoomRoutes(scope, { rooms, registry, auth, audit }));
   auditRoutes(app, audit, auth);
+  voiceRoutes(app, { voices: tts, auth });
   recordingRoutes(app, recordings, auth);
   pageRoutes(app, await buildPageAssets());
   viewerSignalling(app, registry, auth, rooms);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { VideoFormat } from '../pipeline/core/media.ts';
+import { loadHttpVoices, type HttpVoiceConfig } from '../pipeline/stages/tts/http/http-voice-config.ts';
 import { DEFAULT_VOICE_MODEL } from '../pipeline/stages/lipsync/onnx-voice-mouth.ts';
 
 export interface RtcConfig {
@@ -40,6 +41,8 @@ export interface Config {
   c2pa: { certFile?: string; keyFile?: string };
   /** Folder of Piper voices (NAME.onnx + NAME.onnx.json), used as voice "piper:NAME". */
   piperDir?: string;
+  /** Speech-server voices (OpenAI-compatible, CosyVoice, GPT-SoVITS) from ONAIR_VOICES_FILE. */
+  httpVoices: HttpVoiceConfig[];
   /** The operator-voice audio→viseme ONNX model. */
   voiceModel: string;
   /** Real-person avatar enrollment: uploads and built packs live here, one folder per avatar. */
@@ -92,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     c2pa: { certFile: env.ONAIR_C2PA_CERT || undefined, keyFile: env.ONAIR_C2PA_KEY || undefined },
     piperDir: env.ONAIR_PIPER_DIR || undefined,
+    httpVoices: env.ONAIR_VOICES_FILE ? loadHttpVoices(env.ONAIR_VOICES_FILE) : [],
     voiceModel: env.ONAIR_VOICE_MODEL || DEFAULT_VOICE_MODEL,
     avatarDir: env.ONAIR_AVATAR_DIR || '.onair/avatars',
     avatarMaxBytes: int(env, 'ONAIR_AVATAR_MAX_BYTES', 200 * 1024 * 1024),

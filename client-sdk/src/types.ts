@@ -205,6 +205,8 @@ export interface SessionEventMap {
   'speech.started': SpeechEventData;
   'speech.ended': SpeechEventData;
   'speech.interrupted': SpeechEventData;
+  /** The voice had trouble: a speech server failed and the fallback (eSpeak) voice spoke instead. */
+  'speech.warning': SpeechEventData & { message: string };
   /** The operator's live voice reached the presenter / stopped. */
   'voice.started': { pts: number };
   'voice.ended': { pts: number };

@@ -38,6 +38,8 @@ export interface PresenterEvents {
   'speech.started': [SpeechEventPayload];
   'speech.ended': [SpeechEventPayload];
   'speech.interrupted': [SpeechEventPayload];
+  /** The voice had trouble (a speech server failed and the fallback voice spoke instead). */
+  'speech.warning': [SpeechEventPayload & { message: string }];
   'voice.started': [{ pts: number }];
   'voice.ended': [{ pts: number }];
 }
@@ -236,11 +238,15 @@ export class PresenterSource extends EventEmitter<PresenterEvents> implements Me
   #drainEvents(utt: Utterance, base: number): void {
     if (utt.pendingEvents.length) {
       const phonemes = [];
+      const visemes = [];
       for (const e of utt.pendingEvents) {
         if (e.type === 'phoneme') phonemes.push(e);
+        else if (e.type === 'viseme') visemes.push(e);
         else if (e.type === 'sentence') this.#sentences.push({ at: base + e.at, text: e.text });
+        else if (e.type === 'warning') this.emit('speech.warning', { utteranceId: utt.id, pts: base + e.at, message: e.message });
       }
       this.#mouth.addPhonemes(phonemes, base);
+      this.#mouth.addVisemes(visemes, base);
       utt.pendingEvents = [];
     }
     if (utt.pendingCues.length) {

@@ -2,8 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ModerationHit, ModerationLogEntry } from '../../client-sdk/src/live-room-types.ts';
 import type { PresenterSource } from '../../pipeline/session/presenter-source.ts';
 import { SsmlError, toSegments } from '../../pipeline/stages/tts/ssml.ts';
-import { detectLang, splitByLanguage, type Lang } from '../../pipeline/stages/tts/tts-types.ts';
-import { PiperVoiceError } from '../../pipeline/stages/tts/piper-engine.ts';
+import { detectLang, splitByLanguage, VoiceError, type Lang } from '../../pipeline/stages/tts/tts-types.ts';
 import type { VoiceRouter } from '../../pipeline/stages/tts/voice-router.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { HttpError } from '../errors.ts';
@@ -78,7 +77,7 @@ export class SpeechDesk extends EventEmitter<{ moderation: [ModerationLogEntry] 
     try {
       await this.#voices.resolve(voice);
     } catch (err) {
-      if (err instanceof PiperVoiceError) throw new HttpError(400, err.message);
+      if (err instanceof VoiceError) throw new HttpError(400, err.message);
       throw err;
     }
   }
@@ -105,7 +104,7 @@ export class SpeechDesk extends EventEmitter<{ moderation: [ModerationLogEntry] 
     const explicit = req.lang && req.lang !== 'auto' ? req.lang : undefined;
     const lang = explicit ?? detectLang(plain);
     // Auto language: mixed zh/en text is split so each part gets the right eSpeak voice.
-    if (!explicit && !req.voice?.startsWith('piper:')) segments = splitByLanguage(segments);
+    if (!explicit && this.#voices.isEspeak(req.voice)) segments = splitByLanguage(segments);
     // Audited as it is queued, long before its audio goes out: nothing is said without a record.
     const pending = { at, sessionId: this.#sessionId, action: 'speak' as const, source: req.source, text, lang, voice: req.voice, client: req.client ?? 'server' };
     let utteranceId: string;

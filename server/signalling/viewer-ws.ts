@@ -37,7 +37,7 @@ export function viewerSignalling(app: FastifyInstance, registry: SessionRegistry
       session.once('close', onSessionClosed);
       // Speaking-state events go to every client of the session (panel, captions, integrations).
       const presenter = session.presenter;
-      const forward = (['speech.started', 'speech.ended', 'speech.interrupted', 'voice.started', 'voice.ended'] as const).map((event) => {
+      const forward = (['speech.started', 'speech.ended', 'speech.interrupted', 'speech.warning', 'voice.started', 'voice.ended'] as const).map((event) => {
         const listener = (data: unknown) => send(socket, { event, data });
         presenter?.on(event, listener);
         return () => presenter?.off(event, listener);

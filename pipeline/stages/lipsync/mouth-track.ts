@@ -38,6 +38,11 @@ export class MouthTrack {
     }
   }
 
+  /** Adds viseme keys read from the audio (utterance-relative `at`) starting at absolute pts `base`. */
+  addVisemes(keys: VisemeKey[], base: number): void {
+    for (const k of keys) this.#keys.push({ at: base + k.at, viseme: k.viseme });
+  }
+
   /** Ends speech at `pts`: everything after becomes silence (interrupt, end of utterance). */
   closeAt(pts: number): void {
     this.#keys = this.#keys.filter((k) => k.at < pts);

@@ -4,7 +4,7 @@ import { AUDIO_RATE } from '../../core/media.ts';
 import type { EspeakEngine } from './espeak-engine.ts';
 import { synthesizeSegments } from './segments.ts';
 import { Resampler } from './resampler.ts';
-import type { SpeechEvent, SynthesisRequest, TtsChunk, TtsEngine } from './tts-types.ts';
+import { VoiceError, type SpeechEvent, type SynthesisRequest, type TtsChunk, type TtsEngine } from './tts-types.ts';
 
 /** The parts of a Piper voice's `.onnx.json` that synthesis needs. */
 export interface PiperConfig {
@@ -16,7 +16,7 @@ export interface PiperConfig {
   speaker_id_map?: Record<string, number>;
 }
 
-export class PiperVoiceError extends Error {
+export class PiperVoiceError extends VoiceError {
   override name = 'PiperVoiceError';
 }
 

@@ -1,13 +1,19 @@
 // What every TTS engine produces: PCM at 48 kHz plus events timed in samples from the start of
 // the utterance, so lip-sync and gestures can be placed on the same clock as the audio.
 
+import type { Viseme } from '../lipsync/visemes.ts';
+
 export type Lang = 'en' | 'zh';
 
 export type SpeechEvent =
   | { type: 'phoneme'; at: number; phoneme: string }
   | { type: 'word'; at: number; textOffset: number; length: number }
   | { type: 'sentence'; at: number; text: string }
-  | { type: 'mark'; at: number; name: string };
+  | { type: 'mark'; at: number; name: string }
+  /** A mouth shape from the audio itself (engines without phoneme timing; see AudioVisemeTiming). */
+  | { type: 'viseme'; at: number; viseme: Viseme }
+  /** Something the operator should know (a speech server failed, the fallback voice took over). */
+  | { type: 'warning'; at: number; message: string };
 
 export interface TtsChunk {
   samples: Int16Array;
@@ -28,9 +34,16 @@ export interface SynthesisRequest {
 
 export interface TtsEngine {
   readonly name: string;
+  /** 'none': chunks carry audio only, lip-sync must come from the audio. Default: phoneme events. */
+  readonly timing?: 'phonemes' | 'none';
   /** Streams the utterance; stops early (without throwing) when `signal` aborts. */
   synthesize(req: SynthesisRequest, signal: AbortSignal): AsyncIterable<TtsChunk>;
   close(): void;
+}
+
+/** A voice that cannot be used: unknown, misconfigured or unreadable (an API answers 400). */
+export class VoiceError extends Error {
+  override name = 'VoiceError';
 }
 
 /** CJK characters anywhere → Mandarin; otherwise English. */

@@ -1,30 +1,75 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { AudioVisemeTiming } from '../lipsync/audio-viseme-timing.ts';
+import type { VoiceVisemeModel } from '../lipsync/onnx-voice-mouth.ts';
 import type { EspeakEngine } from './espeak-engine.ts';
+import { CosyVoiceEngine } from './http/cosyvoice-engine.ts';
+import { GptSovitsEngine } from './http/gpt-sovits-engine.ts';
+import type { HttpSpeechEngine } from './http/http-speech-engine.ts';
+import { HTTP_ENGINE_KINDS, type HttpVoiceConfig } from './http/http-voice-config.ts';
+import { OpenAiSpeechEngine } from './http/openai-speech-engine.ts';
 import { PiperEngine, PiperVoiceError } from './piper-engine.ts';
-import type { SynthesisRequest, TtsChunk, TtsEngine } from './tts-types.ts';
+import { VoiceError, type Lang, type SynthesisRequest, type TtsChunk, type TtsEngine } from './tts-types.ts';
 
 const PIPER_PREFIX = 'piper:';
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
+export interface VoiceRouterDeps {
+  espeak: EspeakEngine;
+  /** Folder of Piper voices (NAME.onnx + NAME.onnx.json). */
+  piperDir?: string;
+  /** Speech-server voices (ONAIR_VOICES_FILE). */
+  httpVoices?: HttpVoiceConfig[];
+  /** The audio→viseme model that lip-syncs voices without phoneme timing. */
+  visemeModel?: VoiceVisemeModel;
+}
+
+/** A voice as the API and the panel list it. */
+export interface VoiceInfo {
+  voice: string;
+  engine: string;
+  label: string;
+  langs: Lang[];
+  /** How the mouth is timed: phonemes from the engine, or read from the audio. */
+  lipSync: 'phonemes' | 'audio';
+  /** false while a speech server is being skipped after a failure (the fallback voice speaks). */
+  ok: boolean;
+  error?: string;
+}
+
 /**
- * Picks the engine for a request's voice: `piper:NAME` loads `NAME.onnx` (+ `.onnx.json`) from the
- * configured Piper voice folder once, anything else is an eSpeak NG voice.
+ * Picks the engine for a request's voice: `piper:NAME` loads `NAME.onnx` from the Piper folder once,
+ * `openai:ID` / `cosyvoice:ID` / `gpt-sovits:ID` are configured speech servers (falling back to
+ * eSpeak when they fail), anything else is an eSpeak NG voice.
  */
 export class VoiceRouter implements TtsEngine {
   readonly name = 'voice-router';
   readonly espeak: EspeakEngine;
   readonly #piperDir: string | undefined;
   readonly #piper = new Map<string, Promise<PiperEngine>>();
+  readonly #http = new Map<string, { engine: HttpSpeechEngine; timed: TtsEngine }>();
 
-  constructor(espeak: EspeakEngine, piperDir?: string) {
-    this.espeak = espeak;
-    this.#piperDir = piperDir;
+  constructor(deps: VoiceRouterDeps) {
+    this.espeak = deps.espeak;
+    this.#piperDir = deps.piperDir;
+    for (const config of deps.httpVoices ?? []) {
+      const engine = createHttpEngine(config, deps.espeak);
+      // Without the model the mouth still follows loudness (the mouth track's energy term).
+      const timed = deps.visemeModel ? new AudioVisemeTiming(engine, deps.visemeModel) : engine;
+      this.#http.set(engine.name, { engine, timed });
+    }
   }
 
-  /** The engine for `voice`; a PiperVoiceError says what is wrong with a Piper voice. */
+  /** The engine for `voice`; a VoiceError says what is wrong with it. */
   async resolve(voice: string | undefined): Promise<TtsEngine> {
-    if (!voice?.startsWith(PIPER_PREFIX)) return this.espeak;
+    if (!voice || !voice.includes(':')) return this.espeak;
+    const kind = voice.slice(0, voice.indexOf(':'));
+    if (HTTP_ENGINE_KINDS.includes(kind as HttpVoiceConfig['engine'])) {
+      const entry = this.#http.get(voice);
+      if (!entry) throw new VoiceError(`voice "${voice}" is not configured (ONAIR_VOICES_FILE lists: ${[...this.#http.keys()].join(', ') || 'none'})`);
+      return entry.timed;
+    }
+    if (!voice.startsWith(PIPER_PREFIX)) throw new VoiceError(`unknown voice engine "${kind}"`);
     const name = voice.slice(PIPER_PREFIX.length);
     if (!this.#piperDir) throw new PiperVoiceError('no Piper voices are configured (set ONAIR_PIPER_DIR)');
     if (!NAME.test(name)) throw new PiperVoiceError(`invalid Piper voice name "${name}"`);
@@ -39,6 +84,24 @@ export class VoiceRouter implements TtsEngine {
     return engine;
   }
 
+  /** Whether eSpeak voices should get mixed zh/en text split by language (neural voices read it whole). */
+  isEspeak(voice: string | undefined): boolean {
+    return !voice || !voice.includes(':');
+  }
+
+  /** Every voice a request may name (eSpeak's defaults, configured servers); Piper voices by folder. */
+  list(): VoiceInfo[] {
+    const out: VoiceInfo[] = [
+      { voice: 'en-us', engine: 'espeak-ng', label: 'eSpeak NG English (robotic fallback)', langs: ['en'], lipSync: 'phonemes', ok: true },
+      { voice: 'cmn', engine: 'espeak-ng', label: 'eSpeak NG Mandarin (robotic fallback)', langs: ['zh'], lipSync: 'phonemes', ok: true },
+    ];
+    for (const [voice, { engine, timed }] of this.#http) {
+      const h = engine.health();
+      out.push({ voice, engine: engine.config.engine, label: engine.config.label ?? engine.config.id, langs: engine.config.langs ?? ['zh', 'en'], lipSync: timed === engine ? 'phonemes' : 'audio', ok: h.ok, ...(h.error ? { error: h.error } : {}) });
+    }
+    return out;
+  }
+
   async *synthesize(req: SynthesisRequest, signal: AbortSignal): AsyncIterable<TtsChunk> {
     const engine = await this.resolve(req.voice);
     yield* engine.synthesize(engine === this.espeak ? req : { ...req, voice: undefined }, signal);
@@ -46,6 +109,18 @@ export class VoiceRouter implements TtsEngine {
 
   close(): void {
     for (const p of this.#piper.values()) p.then((e) => e.close(), () => {});
+    for (const { engine } of this.#http.values()) engine.close();
     this.espeak.close();
+  }
+}
+
+function createHttpEngine(config: HttpVoiceConfig, fallback: TtsEngine): HttpSpeechEngine {
+  switch (config.engine) {
+    case 'openai':
+      return new OpenAiSpeechEngine(config, fallback);
+    case 'cosyvoice':
+      return new CosyVoiceEngine(config, fallback);
+    case 'gpt-sovits':
+      return new GptSovitsEngine(config, fallback);
   }
 }
