@@ -66,7 +66,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
     app.log.warn(`voice model ${config.voiceModel} not loaded (${err.message}); using the energy baseline`);
     return undefined;
   });
-  const tts = new VoiceRouter({ espeak, piperDir: config.piperDir, httpVoices: config.httpVoices, visemeModel: voiceModel });
+  const tts = new VoiceRouter({ espeak, piperDir: config.piperDir, localDir: config.localVoicesDir, localThreads: config.localVoiceThreads, httpVoices: config.httpVoices, visemeModel: voiceModel });
   // Real-person avatars: records in the store, files under avatarDir, enrollment in child processes.
   const avatarStore = await createAvatarStore(config.redisUrl, config.avatarDir);
   const avatarFiles = new AvatarFiles(config.avatarDir);

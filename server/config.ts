@@ -41,6 +41,9 @@ export interface Config {
   c2pa: { certFile?: string; keyFile?: string };
   /** Folder of Piper voices (NAME.onnx + NAME.onnx.json), used as voice "piper:NAME". */
   piperDir?: string;
+  /** Folder of sherpa-onnx voices (NAME/voice.json + model files), used as voice "local:NAME". */
+  localVoicesDir?: string;
+  localVoiceThreads: number;
   /** Speech-server voices (OpenAI-compatible, CosyVoice, GPT-SoVITS) from ONAIR_VOICES_FILE. */
   httpVoices: HttpVoiceConfig[];
   /** The operator-voice audio→viseme ONNX model. */
@@ -95,6 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     c2pa: { certFile: env.ONAIR_C2PA_CERT || undefined, keyFile: env.ONAIR_C2PA_KEY || undefined },
     piperDir: env.ONAIR_PIPER_DIR || undefined,
+    localVoicesDir: env.ONAIR_LOCAL_VOICES_DIR || undefined,
+    localVoiceThreads: int(env, 'ONAIR_LOCAL_VOICE_THREADS', 1),
     httpVoices: env.ONAIR_VOICES_FILE ? loadHttpVoices(env.ONAIR_VOICES_FILE) : [],
     voiceModel: env.ONAIR_VOICE_MODEL || DEFAULT_VOICE_MODEL,
     avatarDir: env.ONAIR_AVATAR_DIR || '.onair/avatars',

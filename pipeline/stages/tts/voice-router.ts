@@ -8,16 +8,24 @@ import { GptSovitsEngine } from './http/gpt-sovits-engine.ts';
 import type { HttpSpeechEngine } from './http/http-speech-engine.ts';
 import { HTTP_ENGINE_KINDS, type HttpVoiceConfig } from './http/http-voice-config.ts';
 import { OpenAiSpeechEngine } from './http/openai-speech-engine.ts';
+import { listLocalVoiceNames, readLocalVoice } from './local/local-voice-config.ts';
+import { SherpaEngine } from './local/sherpa-engine.ts';
+import { readWav } from '../../core/wav.ts';
 import { PiperEngine, PiperVoiceError } from './piper-engine.ts';
 import { VoiceError, type Lang, type SynthesisRequest, type TtsChunk, type TtsEngine } from './tts-types.ts';
 
 const PIPER_PREFIX = 'piper:';
+const LOCAL_PREFIX = 'local:';
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export interface VoiceRouterDeps {
   espeak: EspeakEngine;
   /** Folder of Piper voices (NAME.onnx + NAME.onnx.json). */
   piperDir?: string;
+  /** Folder of sherpa-onnx voice folders (NAME/voice.json), used as voice "local:NAME". */
+  localDir?: string;
+  /** Threads each local voice may use (sherpa-onnx numThreads). */
+  localThreads?: number;
   /** Speech-server voices (ONAIR_VOICES_FILE). */
   httpVoices?: HttpVoiceConfig[];
   /** The audio→viseme model that lip-syncs voices without phoneme timing. */
@@ -35,6 +43,8 @@ export interface VoiceInfo {
   /** false while a speech server is being skipped after a failure (the fallback voice speaks). */
   ok: boolean;
   error?: string;
+  /** Where a local voice's weights come from and their licence (from its voice.json). */
+  licence?: string;
 }
 
 /**
@@ -48,10 +58,17 @@ export class VoiceRouter implements TtsEngine {
   readonly #piperDir: string | undefined;
   readonly #piper = new Map<string, Promise<PiperEngine>>();
   readonly #http = new Map<string, { engine: HttpSpeechEngine; timed: TtsEngine }>();
+  readonly #localDir: string | undefined;
+  readonly #localThreads: number;
+  readonly #local = new Map<string, Promise<{ engine: SherpaEngine; timed: TtsEngine }>>();
+  readonly #visemeModel: VoiceVisemeModel | undefined;
 
   constructor(deps: VoiceRouterDeps) {
     this.espeak = deps.espeak;
     this.#piperDir = deps.piperDir;
+    this.#localDir = deps.localDir;
+    this.#localThreads = deps.localThreads ?? 1;
+    this.#visemeModel = deps.visemeModel;
     for (const config of deps.httpVoices ?? []) {
       const engine = createHttpEngine(config, deps.espeak);
       // Without the model the mouth still follows loudness (the mouth track's energy term).
@@ -69,6 +86,7 @@ export class VoiceRouter implements TtsEngine {
       if (!entry) throw new VoiceError(`voice "${voice}" is not configured (ONAIR_VOICES_FILE lists: ${[...this.#http.keys()].join(', ') || 'none'})`);
       return entry.timed;
     }
+    if (voice.startsWith(LOCAL_PREFIX)) return (await this.#loadLocal(voice.slice(LOCAL_PREFIX.length))).timed;
     if (!voice.startsWith(PIPER_PREFIX)) throw new VoiceError(`unknown voice engine "${kind}"`);
     const name = voice.slice(PIPER_PREFIX.length);
     if (!this.#piperDir) throw new PiperVoiceError('no Piper voices are configured (set ONAIR_PIPER_DIR)');
@@ -84,6 +102,18 @@ export class VoiceRouter implements TtsEngine {
     return engine;
   }
 
+  #loadLocal(name: string): Promise<{ engine: SherpaEngine; timed: TtsEngine }> {
+    if (!this.#localDir) return Promise.reject(new VoiceError('no local voices are configured (set ONAIR_LOCAL_VOICES_DIR)'));
+    let entry = this.#local.get(name);
+    if (!entry) {
+      const voice = readLocalVoice(this.#localDir, name); // throws VoiceError with the reason
+      entry = SherpaEngine.load(voice, { numThreads: this.#localThreads, readWav: toFloat }).then((engine) => ({ engine, timed: this.#visemeModel ? new AudioVisemeTiming(engine, this.#visemeModel) : engine }));
+      this.#local.set(name, entry);
+      entry.catch(() => this.#local.delete(name));
+    }
+    return entry;
+  }
+
   /** Whether eSpeak voices should get mixed zh/en text split by language (neural voices read it whole). */
   isEspeak(voice: string | undefined): boolean {
     return !voice || !voice.includes(':');
@@ -95,6 +125,14 @@ export class VoiceRouter implements TtsEngine {
       { voice: 'en-us', engine: 'espeak-ng', label: 'eSpeak NG English (robotic fallback)', langs: ['en'], lipSync: 'phonemes', ok: true },
       { voice: 'cmn', engine: 'espeak-ng', label: 'eSpeak NG Mandarin (robotic fallback)', langs: ['zh'], lipSync: 'phonemes', ok: true },
     ];
+    for (const name of this.#localDir ? listLocalVoiceNames(this.#localDir) : []) {
+      try {
+        const m = readLocalVoice(this.#localDir!, name).manifest;
+        out.push({ voice: `local:${name}`, engine: `sherpa-onnx ${m.family}`, label: m.label ?? name, langs: m.langs ?? ['zh', 'en'], lipSync: this.#visemeModel ? 'audio' : 'phonemes', ok: true, ...(m.licence ? { licence: m.licence } : {}) });
+      } catch (err) {
+        out.push({ voice: `local:${name}`, engine: 'sherpa-onnx', label: name, langs: [], lipSync: 'audio', ok: false, error: (err as Error).message });
+      }
+    }
     for (const [voice, { engine, timed }] of this.#http) {
       const h = engine.health();
       out.push({ voice, engine: engine.config.engine, label: engine.config.label ?? engine.config.id, langs: engine.config.langs ?? ['zh', 'en'], lipSync: timed === engine ? 'phonemes' : 'audio', ok: h.ok, ...(h.error ? { error: h.error } : {}) });
@@ -112,6 +150,11 @@ export class VoiceRouter implements TtsEngine {
     for (const { engine } of this.#http.values()) engine.close();
     this.espeak.close();
   }
+}
+
+function toFloat(file: string): { samples: Float32Array; sampleRate: number } {
+  const { samples, sampleRate } = readWav(file);
+  return { samples: Float32Array.from(samples, (v) => v / 32768), sampleRate };
 }
 
 function createHttpEngine(config: HttpVoiceConfig, fallback: TtsEngine): HttpSpeechEngine {
