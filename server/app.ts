@@ -11,6 +11,9 @@ import { buildPageAssets, pageRoutes } from './routes/pages.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { EspeakEngine } from '../pipeline/stages/tts/espeak-engine.ts';
 import { voiceRoutes } from './routes/voices.ts';
+import { customVoiceRoutes } from './routes/custom-voices.ts';
+import { CustomVoiceStore } from './voices/custom-voice-store.ts';
+import { VoiceStudio } from './voices/voice-studio.ts';
 import { VoiceRouter } from '../pipeline/stages/tts/voice-router.ts';
 import { VoiceVisemeModel } from '../pipeline/stages/lipsync/onnx-voice-mouth.ts';
 import { SessionRegistry } from './sessions/session-registry.ts';
@@ -66,7 +69,14 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
     app.log.warn(`voice model ${config.voiceModel} not loaded (${err.message}); using the energy baseline`);
     return undefined;
   });
-  const tts = new VoiceRouter({ espeak, piperDir: config.piperDir, localDir: config.localVoicesDir, localThreads: config.localVoiceThreads, httpVoices: config.httpVoices, visemeModel: voiceModel });
+  const customVoices = new CustomVoiceStore(config.customVoiceDir);
+  const voiceStudio = new VoiceStudio({ store: customVoices, espeak, visemeModel: voiceModel });
+  const tts = new VoiceRouter({
+    customVoices: {
+      modelPath: async (id) => ((await customVoices.get(id))?.model ? customVoices.modelFile(id) : undefined),
+      list: async () => (await customVoices.list()).map((v) => ({ id: v.id, name: v.name, lang: v.lang, ready: !!v.model })),
+    },
+    espeak, piperDir: config.piperDir, localDir: config.localVoicesDir, localThreads: config.localVoiceThreads, httpVoices: config.httpVoices, visemeModel: voiceModel });
   // Real-person avatars: records in the store, files under avatarDir, enrollment in child processes.
   const avatarStore = await createAvatarStore(config.redisUrl, config.avatarDir);
   const avatarFiles = new AvatarFiles(config.avatarDir);
@@ -145,6 +155,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
     await scope.register(multipart);
     avatarRoutes(scope, { jobs: avatarJobs, files: avatarFiles, library: avatars, registry, audit, auth, maxBytes: config.avatarMaxBytes, models: modelStore });
     avatarModelRoutes(scope, { files: avatarFiles, models: modelStore, registry, audit, auth });
+    customVoiceRoutes(scope, { store: customVoices, studio: voiceStudio, voices: tts, espeak, audit, auth });
   });
   await avatarJobs.resume();
   await recordings.resume();

@@ -44,6 +44,8 @@ export interface Config {
   /** Folder of sherpa-onnx voices (NAME/voice.json + model files), used as voice "local:NAME". */
   localVoicesDir?: string;
   localVoiceThreads: number;
+  /** The presenter's own voices: consent, takes, datasets and imported models. */
+  customVoiceDir: string;
   /** Speech-server voices (OpenAI-compatible, CosyVoice, GPT-SoVITS) from ONAIR_VOICES_FILE. */
   httpVoices: HttpVoiceConfig[];
   /** The operator-voice audio→viseme ONNX model. */
@@ -99,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     c2pa: { certFile: env.ONAIR_C2PA_CERT || undefined, keyFile: env.ONAIR_C2PA_KEY || undefined },
     piperDir: env.ONAIR_PIPER_DIR || undefined,
     localVoicesDir: env.ONAIR_LOCAL_VOICES_DIR || undefined,
+    customVoiceDir: env.ONAIR_VOICE_DIR || '.onair/voices',
     localVoiceThreads: int(env, 'ONAIR_LOCAL_VOICE_THREADS', 1),
     httpVoices: env.ONAIR_VOICES_FILE ? loadHttpVoices(env.ONAIR_VOICES_FILE) : [],
     voiceModel: env.ONAIR_VOICE_MODEL || DEFAULT_VOICE_MODEL,

@@ -194,6 +194,18 @@ export interface AvatarAuditEntry {
   client: string;
 }
 
+/** Audit record of a custom voice: made (with consent), dataset exported, model imported, deleted. */
+export interface VoiceAuditEntry {
+  at: string;
+  action: 'voice.create' | 'voice.export' | 'voice.model' | 'voice.delete';
+  voiceId: string;
+  name?: string;
+  lang?: string;
+  clips?: number;
+  consent?: Required<AvatarConsent>;
+  client: string;
+}
+
 export interface SpeechEventData {
   utteranceId: string;
   pts: number;

@@ -1,9 +1,9 @@
-import type { AuditEntry, AvatarAuditEntry } from '../../client-sdk/src/types.ts';
+import type { AuditEntry, AvatarAuditEntry, VoiceAuditEntry } from '../../client-sdk/src/types.ts';
 import { verifyChain, type ChainReport } from './audit-chain.ts';
 import { FileAuditSink, RedisAuditSink, type AuditSink, type Stored } from './audit-sinks.ts';
 
-export type { AuditEntry, AvatarAuditEntry };
-type Entry = AuditEntry | AvatarAuditEntry;
+export type { AuditEntry, AvatarAuditEntry, VoiceAuditEntry };
+type Entry = AuditEntry | AvatarAuditEntry | VoiceAuditEntry;
 
 /** Entries are kept at least this long by default (China's labelling measures: logs ≥ 6 months). */
 export const DEFAULT_RETENTION_DAYS = 183;

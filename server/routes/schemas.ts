@@ -62,7 +62,7 @@ export const speakBody = {
   properties: {
     text: { type: 'string', minLength: 1, maxLength: 5000 },
     lang: { type: 'string', enum: ['auto', 'en', 'zh'] },
-    voice: { type: 'string', maxLength: 80, pattern: '^([a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*(\\+[a-zA-Z0-9]{1,12})?|(piper|local|openai|cosyvoice|gpt-sovits):[A-Za-z0-9_.-]{1,64})$' },
+    voice: { type: 'string', maxLength: 80, pattern: '^([a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*(\\+[a-zA-Z0-9]{1,12})?|(piper|local|custom|openai|cosyvoice|gpt-sovits):[A-Za-z0-9_.-]{1,64})$' },
     interrupt: { type: 'boolean' },
     next: { type: 'boolean' },
   },

@@ -32,6 +32,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       ONAIR_API_KEY: API_KEY,
       LOG_LEVEL: 'warn',
       ONAIR_AUDIT_LOG: path.join(mkdtempSync(path.join(tmpdir(), 'onair-audit-')), 'audit.log'),
+      ONAIR_VOICE_DIR: mkdtempSync(path.join(tmpdir(), 'onair-voices-')),
       ...env,
     },
     timeoutMs: 30000,

@@ -16,6 +16,7 @@ import { VoiceError, type Lang, type SynthesisRequest, type TtsChunk, type TtsEn
 
 const PIPER_PREFIX = 'piper:';
 const LOCAL_PREFIX = 'local:';
+const CUSTOM_PREFIX = 'custom:';
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export interface VoiceRouterDeps {
@@ -28,6 +29,8 @@ export interface VoiceRouterDeps {
   localThreads?: number;
   /** Speech-server voices (ONAIR_VOICES_FILE). */
   httpVoices?: HttpVoiceConfig[];
+  /** The presenter's own voices: the imported model of `custom:ID`, if any. */
+  customVoices?: { modelPath(id: string): Promise<string | undefined>; list(): Promise<{ id: string; name: string; lang: Lang; ready: boolean }[]> };
   /** The audio→viseme model that lip-syncs voices without phoneme timing. */
   visemeModel?: VoiceVisemeModel;
 }
@@ -62,6 +65,8 @@ export class VoiceRouter implements TtsEngine {
   readonly #localThreads: number;
   readonly #local = new Map<string, Promise<{ engine: SherpaEngine; timed: TtsEngine }>>();
   readonly #visemeModel: VoiceVisemeModel | undefined;
+  readonly #customVoices: VoiceRouterDeps['customVoices'];
+  readonly #custom = new Map<string, Promise<PiperEngine>>();
 
   constructor(deps: VoiceRouterDeps) {
     this.espeak = deps.espeak;
@@ -69,6 +74,7 @@ export class VoiceRouter implements TtsEngine {
     this.#localDir = deps.localDir;
     this.#localThreads = deps.localThreads ?? 1;
     this.#visemeModel = deps.visemeModel;
+    this.#customVoices = deps.customVoices;
     for (const config of deps.httpVoices ?? []) {
       const engine = createHttpEngine(config, deps.espeak);
       // Without the model the mouth still follows loudness (the mouth track's energy term).
@@ -86,6 +92,7 @@ export class VoiceRouter implements TtsEngine {
       if (!entry) throw new VoiceError(`voice "${voice}" is not configured (ONAIR_VOICES_FILE lists: ${[...this.#http.keys()].join(', ') || 'none'})`);
       return entry.timed;
     }
+    if (voice.startsWith(CUSTOM_PREFIX)) return this.#loadCustom(voice.slice(CUSTOM_PREFIX.length));
     if (voice.startsWith(LOCAL_PREFIX)) return (await this.#loadLocal(voice.slice(LOCAL_PREFIX.length))).timed;
     if (!voice.startsWith(PIPER_PREFIX)) throw new VoiceError(`unknown voice engine "${kind}"`);
     const name = voice.slice(PIPER_PREFIX.length);
@@ -102,6 +109,18 @@ export class VoiceRouter implements TtsEngine {
     return engine;
   }
 
+  async #loadCustom(id: string): Promise<PiperEngine> {
+    let engine = this.#custom.get(id);
+    if (!engine) {
+      const file = await this.#customVoices?.modelPath(id);
+      if (!file) throw new VoiceError(`custom voice "${id}" has no imported model yet (record, export, train, then import it)`);
+      engine = PiperEngine.load(file, this.espeak);
+      this.#custom.set(id, engine);
+      engine.catch(() => this.#custom.delete(id));
+    }
+    return engine;
+  }
+
   #loadLocal(name: string): Promise<{ engine: SherpaEngine; timed: TtsEngine }> {
     if (!this.#localDir) return Promise.reject(new VoiceError('no local voices are configured (set ONAIR_LOCAL_VOICES_DIR)'));
     let entry = this.#local.get(name);
@@ -114,17 +133,27 @@ export class VoiceRouter implements TtsEngine {
     return entry;
   }
 
+  /** Drops a loaded custom voice (its model was replaced or the voice deleted). */
+  forget(voice: string): void {
+    const id = voice.slice(CUSTOM_PREFIX.length);
+    this.#custom.get(id)?.then((e) => e.close(), () => {});
+    this.#custom.delete(id);
+  }
+
   /** Whether eSpeak voices should get mixed zh/en text split by language (neural voices read it whole). */
   isEspeak(voice: string | undefined): boolean {
     return !voice || !voice.includes(':');
   }
 
   /** Every voice a request may name (eSpeak's defaults, configured servers); Piper voices by folder. */
-  list(): VoiceInfo[] {
+  async list(): Promise<VoiceInfo[]> {
     const out: VoiceInfo[] = [
       { voice: 'en-us', engine: 'espeak-ng', label: 'eSpeak NG English (robotic fallback)', langs: ['en'], lipSync: 'phonemes', ok: true },
       { voice: 'cmn', engine: 'espeak-ng', label: 'eSpeak NG Mandarin (robotic fallback)', langs: ['zh'], lipSync: 'phonemes', ok: true },
     ];
+    for (const v of (await this.#customVoices?.list()) ?? []) {
+      out.push({ voice: `custom:${v.id}`, engine: 'piper (own voice)', label: v.name, langs: [v.lang], lipSync: 'phonemes', ok: v.ready, ...(v.ready ? {} : { error: 'no model imported yet' }) });
+    }
     for (const name of this.#localDir ? listLocalVoiceNames(this.#localDir) : []) {
       try {
         const m = readLocalVoice(this.#localDir!, name).manifest;
@@ -146,7 +175,7 @@ export class VoiceRouter implements TtsEngine {
   }
 
   close(): void {
-    for (const p of this.#piper.values()) p.then((e) => e.close(), () => {});
+    for (const p of [...this.#piper.values(), ...this.#custom.values()]) p.then((e) => e.close(), () => {});
     for (const { engine } of this.#http.values()) engine.close();
     this.espeak.close();
   }
