@@ -8,6 +8,7 @@ import { applyLanguage, t, type UiLang } from './i18n.ts';
 import { AvatarPanel } from './avatars.ts';
 import { OperatorEvents } from './room/operator-events.ts';
 import { renderRoom } from './room/room.tsx';
+import { renderStudio } from './studio/studio.tsx';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const KEY_STORAGE = 'onair.apiKey';
@@ -50,6 +51,8 @@ function setLang(next: UiLang): void {
 /** The control room's Preact cards (client-sdk/panel/room/) for the open session, in the UI language. */
 function showRoom(): void {
   renderRoom($('room'), client && session && events ? { client, sessionId: session.id, events, lang, log } : undefined, lang);
+  // The voice studio is not tied to a session: a person records their voice whenever they can.
+  renderStudio($('studioRoot'), client ? { client, lang, log } : undefined);
 }
 
 async function connect(apiKey: string): Promise<void> {
@@ -70,6 +73,7 @@ async function connect(apiKey: string): Promise<void> {
   $('app').hidden = false;
   $('conn').textContent = 'connected';
   avatars.refresh().then(showShots).catch(fail);
+  showRoom();
   const last = sessionStorage.getItem('onair.session');
   if (last) openSession(last).catch(fail);
 }

@@ -35,6 +35,10 @@ import type {
   Shot,
   SpeakOptions,
   SpeakResult,
+  CustomVoiceInfo,
+  SessionVoice,
+  TakeInfo,
+  VoiceInfo,
 } from './types.ts';
 
 export interface OnAirClientOptions {
@@ -132,6 +136,75 @@ export class OnAirClient {
       throw new OnAirError(res.status, message);
     }
     return parsed as T;
+  }
+
+  /** A binary answer (audio, zip) with its headers; errors as for request(). */
+  async #binary(method: string, path: string, body?: Blob | FormData | string, headers: Record<string, string> = {}): Promise<{ blob: Blob; headers: Headers }> {
+    let res: Response;
+    try {
+      res = await this.#fetch(this.baseUrl + path, { method, headers: { authorization: `Bearer ${this.#apiKey}`, ...headers }, body });
+    } catch (err) {
+      throw new OnAirError(0, `cannot reach ${this.baseUrl}: ${(err as Error).message}`);
+    }
+    if (!res.ok) {
+      const text = await res.text();
+      let message = `HTTP ${res.status}`;
+      try {
+        message = JSON.parse(text).message ?? message;
+      } catch {}
+      throw new OnAirError(res.status, message);
+    }
+    return { blob: await res.blob(), headers: res.headers };
+  }
+
+  // ---------- voices ----------
+  /** Every voice a presenter can speak with: eSpeak, local neural, speech servers, your own. */
+  async listVoices(): Promise<VoiceInfo[]> {
+    return (await this.request<{ voices: VoiceInfo[] }>('GET', '/v1/voices')).voices;
+  }
+  /** A few seconds of `voice` saying `text`, for the operator's ears only (WAV); `warning` when the fallback spoke. */
+  async previewVoice(voice: string, text: string): Promise<{ audio: Blob; warning?: string }> {
+    const { blob, headers } = await this.#binary('POST', '/v1/voices/preview', JSON.stringify({ voice, text }), { 'content-type': 'application/json' });
+    const warning = headers.get('x-onair-voice-warning');
+    return { audio: blob, ...(warning ? { warning: decodeURIComponent(warning) } : {}) };
+  }
+  getSessionVoice(id: string) {
+    return this.request<SessionVoice>('GET', `/v1/sessions/${encodeURIComponent(id)}/voice`);
+  }
+  /** What the session's lines are said with when they name no voice (null: eSpeak NG). */
+  setSessionVoice(id: string, voice: string | null) {
+    return this.request<SessionVoice>('PUT', `/v1/sessions/${encodeURIComponent(id)}/voice`, { voice });
+  }
+  /** Starts the presenter's own voice: refused (400) without the person's consent record. */
+  createVoice(name: string, lang: 'en' | 'zh', consent: AvatarConsent) {
+    return this.request<CustomVoiceInfo>('POST', '/v1/voices', { name, lang, consent });
+  }
+  async listCustomVoices(): Promise<CustomVoiceInfo[]> {
+    return (await this.request<{ voices: CustomVoiceInfo[] }>('GET', '/v1/voices/custom')).voices;
+  }
+  /** With every prompt and its take (checks, reasons). */
+  getCustomVoice(id: string) {
+    return this.request<CustomVoiceInfo>('GET', `/v1/voices/custom/${encodeURIComponent(id)}`);
+  }
+  /** One take as a 16-bit PCM WAV; take 0 is the consent statement and comes first. */
+  async uploadTake(id: string, index: number, wav: Blob): Promise<{ take: TakeInfo; progress: CustomVoiceInfo['progress'] }> {
+    const { blob } = await this.#binary('PUT', `/v1/voices/custom/${encodeURIComponent(id)}/takes/${index}`, wav, { 'content-type': 'audio/wav' });
+    return JSON.parse(await blob.text());
+  }
+  /** The dataset as a zip (LJSpeech/Piper layout, GPT-SoVITS list, consent). */
+  async exportVoiceDataset(id: string): Promise<Blob> {
+    return (await this.#binary('GET', `/v1/voices/custom/${encodeURIComponent(id)}/dataset`)).blob;
+  }
+  /** A model trained on the dataset (Piper: voice.onnx + voice.onnx.json), bound to the same consent. */
+  importVoiceModel(id: string, model: Blob, config: Blob) {
+    const form = new FormData();
+    form.append('model', model, 'voice.onnx');
+    form.append('config', config, 'voice.onnx.json');
+    return this.request<CustomVoiceInfo>('PUT', `/v1/voices/custom/${encodeURIComponent(id)}/model`, form);
+  }
+  /** Deletes the voice and every file of it (takes, dataset, model). */
+  async deleteVoice(id: string): Promise<void> {
+    await this.request('DELETE', `/v1/voices/custom/${encodeURIComponent(id)}`);
   }
 
   health() {

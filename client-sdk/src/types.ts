@@ -241,3 +241,58 @@ export interface SessionEventMap {
   'connector.status': ConnectorStatus;
   'operator.presence': OperatorPresence;
 }
+
+/** A voice a presenter can speak with (GET /v1/voices). */
+export interface VoiceInfo {
+  /** What to pass as `voice`: an eSpeak name (en-us, cmn) or ENGINE:NAME (local, custom, openai, cosyvoice, gpt-sovits, piper). */
+  voice: string;
+  engine: string;
+  label: string;
+  langs: ('en' | 'zh')[];
+  /** How the mouth is timed: phonemes from the engine, or read from the audio by the viseme model. */
+  lipSync: 'phonemes' | 'audio';
+  /** false: unusable now (a speech server being skipped after failures, a custom voice without a model). */
+  ok: boolean;
+  error?: string;
+  licence?: string;
+}
+
+/** The session's voice; `robotic` when viewers hear eSpeak NG (no voice chosen, or an eSpeak one). */
+export interface SessionVoice {
+  voice: string | null;
+  robotic: boolean;
+}
+
+export interface TakeCheck {
+  name: 'level' | 'clipping' | 'noise' | 'length' | 'reading';
+  ok: boolean;
+  value: number;
+  reason?: string;
+}
+
+export interface TakeInfo {
+  index: number;
+  text: string;
+  ok: boolean;
+  checks: TakeCheck[];
+  seconds: number;
+  snrDb: number;
+  recordedAt: string;
+}
+
+/** A presenter's own voice being recorded in the studio (POST /v1/voices). */
+export interface CustomVoiceInfo {
+  id: string;
+  /** Pass as `voice` once a model is imported. */
+  voice: string;
+  name: string;
+  lang: 'en' | 'zh';
+  consent: Required<AvatarConsent>;
+  createdAt: string;
+  /** Takes that passed of all prompts (prompt 0 is the consent statement), and the next to record. */
+  progress: { total: number; done: number; next: number | null };
+  model: { kind: 'piper'; importedAt: string; sampleRate: number } | null;
+  /** The clip zero-shot engines get as reference (3–10 s, cleanest). */
+  reference: { index: number; text: string; seconds: number } | null;
+  prompts?: { index: number; id: string; text: string; take: TakeInfo | null }[];
+}

@@ -82,9 +82,19 @@ export class SpeechDesk extends EventEmitter<{ moderation: [ModerationLogEntry] 
     }
   }
 
+  /** The session's voice: what lines that name none are said with (undefined: eSpeak NG). */
+  voice: string | undefined;
+
+  /** Sets the session's voice after checking it can be used (400 with the reason otherwise). */
+  async setVoice(voice: string | undefined): Promise<void> {
+    await this.#resolveVoice(voice);
+    this.voice = voice;
+  }
+
   async say(req: SayRequest): Promise<SayResult> {
     this.#parse(req.text); // malformed input is the caller's error before anything else
-    await this.#resolveVoice(req.voice);
+    const voice = req.voice ?? this.voice;
+    await this.#resolveVoice(voice);
     const at = new Date().toISOString();
     const verdict = await this.#moderator.check(req.text, req.source, req.trusted);
     const entry: ModerationLogEntry = { at, source: req.source, text: req.text, verdict: verdict.verdict, hits: verdict.hits };
@@ -104,12 +114,12 @@ export class SpeechDesk extends EventEmitter<{ moderation: [ModerationLogEntry] 
     const explicit = req.lang && req.lang !== 'auto' ? req.lang : undefined;
     const lang = explicit ?? detectLang(plain);
     // Auto language: mixed zh/en text is split so each part gets the right eSpeak voice.
-    if (!explicit && this.#voices.isEspeak(req.voice)) segments = splitByLanguage(segments);
+    if (!explicit && this.#voices.isEspeak(voice)) segments = splitByLanguage(segments);
     // Audited as it is queued, long before its audio goes out: nothing is said without a record.
-    const pending = { at, sessionId: this.#sessionId, action: 'speak' as const, source: req.source, text, lang, voice: req.voice, client: req.client ?? 'server' };
+    const pending = { at, sessionId: this.#sessionId, action: 'speak' as const, source: req.source, text, lang, voice, client: req.client ?? 'server' };
     let utteranceId: string;
     try {
-      utteranceId = this.#presenter.speak({ text: plain, segments, lang, voice: req.voice, interrupt: req.interrupt, next: req.next });
+      utteranceId = this.#presenter.speak({ text: plain, segments, lang, voice, interrupt: req.interrupt, next: req.next });
     } catch (err) {
       if (err instanceof RangeError) throw new HttpError(409, err.message);
       throw err;

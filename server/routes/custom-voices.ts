@@ -31,7 +31,7 @@ const idParams = { type: 'object', required: ['id'], properties: { id: { type: '
 const takeParams = { type: 'object', required: ['id', 'index'], properties: { id: idParams.properties.id, index: { type: 'string', pattern: '^[0-9]{1,3}$' } } } as const;
 const createBody = {
   type: 'object',
-  required: ['name', 'lang', 'consent'],
+  required: ['name', 'lang'],
   additionalProperties: false,
   properties: { name: { type: 'string', minLength: 1, maxLength: 80 }, lang: { type: 'string', enum: ['en', 'zh'] }, consent: { type: 'object' } },
 } as const;

@@ -25,7 +25,7 @@ import {
   spokenDisclosureBody,
 } from './live-room-schemas.ts';
 import type { SpokenDisclosureSettings } from '../live-room/spoken-disclosure.ts';
-import { sessionParams } from './schemas.ts';
+import { sessionParams, voiceProperty } from './schemas.ts';
 
 type IdParams = { id: string };
 
@@ -232,6 +232,23 @@ export async function liveRoomRoutes(app: FastifyInstance, deps: LiveRoomRouteDe
     '/v1/sessions/:id/disclosure',
     { ...operator, schema: { params: sessionParams, body: spokenDisclosureBody } },
     async (req) => room(req.params.id).setSpokenDisclosure(req.body),
+  );
+
+  // ---------- the session's voice ----------
+  const voiceState = (id: string) => {
+    const voice = room(id).desk.voice ?? null;
+    // Viewers hear eSpeak NG when no voice is chosen or an eSpeak voice is: the panel says so plainly.
+    return { voice, robotic: voice === null || !voice.includes(':') };
+  };
+  app.get<{ Params: IdParams }>('/v1/sessions/:id/voice', { ...operator, schema: { params: sessionParams } }, async (req) => voiceState(req.params.id));
+
+  app.put<{ Params: IdParams; Body: { voice: string | null } }>(
+    '/v1/sessions/:id/voice',
+    { ...operator, schema: { params: sessionParams, body: { type: 'object', required: ['voice'], additionalProperties: false, properties: { voice: { anyOf: [voiceProperty, { type: 'null' }] } } } } },
+    async (req) => {
+      await room(req.params.id).desk.setVoice(req.body.voice ?? undefined);
+      return voiceState(req.params.id);
+    },
   );
 
   // ---------- operator presence ----------

@@ -55,6 +55,9 @@ export const rtmpOutputBody = {
   },
 } as const;
 
+/** A voice name: an eSpeak NG voice (en-us, cmn, en-us+f3) or ENGINE:NAME. */
+export const voiceProperty = { type: 'string', maxLength: 80, pattern: '^([a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*(\\+[a-zA-Z0-9]{1,12})?|(piper|local|custom|openai|cosyvoice|gpt-sovits):[A-Za-z0-9_.-]{1,64})$' } as const;
+
 export const speakBody = {
   type: 'object',
   required: ['text'],
@@ -62,7 +65,7 @@ export const speakBody = {
   properties: {
     text: { type: 'string', minLength: 1, maxLength: 5000 },
     lang: { type: 'string', enum: ['auto', 'en', 'zh'] },
-    voice: { type: 'string', maxLength: 80, pattern: '^([a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*(\\+[a-zA-Z0-9]{1,12})?|(piper|local|custom|openai|cosyvoice|gpt-sovits):[A-Za-z0-9_.-]{1,64})$' },
+    voice: voiceProperty,
     interrupt: { type: 'boolean' },
     next: { type: 'boolean' },
   },

@@ -1,4 +1,4 @@
-// The panel's control room: the server-side show (rundown, inserts), the audience (comment feed,
+// The panel's control room: the server-side show (rundown, inserts), the voice, the audience (comment feed,
 // reply rules, connectors), moderation and operator presence for the open session.
 //
 // Why Preact: these cards are stateful lists the operator edits while events stream in (positions,
@@ -17,6 +17,7 @@ import { ModerationCard } from './moderation.tsx';
 import { PresenceBar } from './presence.tsx';
 import { RulesEditor } from './rules.tsx';
 import { RundownEditor } from './rundown.tsx';
+import { VoiceCard } from './voices.tsx';
 
 export type { RoomHost } from './context.ts';
 
@@ -47,6 +48,7 @@ function ControlRoom() {
       <PresenceBar />
       <RundownEditor />
       <InsertBar />
+      <VoiceCard />
       <CommentFeed />
       <RulesEditor />
       <ModerationCard />
