@@ -14,6 +14,7 @@ import { benchLiveRoom } from './live-room.ts';
 import { benchRecording } from './recording.ts';
 import { benchWatermark } from './watermark.ts';
 import { benchPresenter3d } from './presenter-3d.ts';
+import { benchVoices } from './voices.ts';
 
 const only = process.argv[2];
 const benches: [string, () => Promise<void>][] = [
@@ -32,6 +33,7 @@ const benches: [string, () => Promise<void>][] = [
   ['recording', benchRecording],
   ['watermark', benchWatermark],
   ['presenter-3d', benchPresenter3d],
+  ['voices', benchVoices],
 ];
 for (const [name, fn] of benches) {
   if (only && name !== only) continue;
