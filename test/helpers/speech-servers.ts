@@ -27,6 +27,8 @@ export interface SpeechServerLog {
   aborted: boolean;
   bytesSent: number;
   at: number;
+  /** When the first audio byte went out (performance.now()). */
+  firstByteAt?: number;
 }
 
 export interface Faults {
@@ -109,6 +111,7 @@ async function serve(handler: Handler): Promise<SpeechServer> {
 /** Writes PCM in ~100 ms pieces, paced at `speed`× real time, as a generating model would. */
 async function streamPcm(res: http.ServerResponse, pcm: Int16Array, rate: number, s: SpeechServer, entry: SpeechServerLog, header?: Buffer): Promise<void> {
   await sleep(s.firstByteMs);
+  entry.firstByteAt = performance.now();
   if (header && !res.destroyed) {
     res.write(header);
     entry.bytesSent += header.length;
@@ -245,6 +248,7 @@ export async function startGptSovits(opts: { refAudioPaths?: string[] } = {}): P
     if (mode === 0) {
       // Not streamed: the whole file at once (soundfile's WAV), after the whole generation.
       await sleep(s.firstByteMs + (pcm.length / 32_000) * (1000 / s.speed));
+      entry.firstByteAt = performance.now();
       const data = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
       const out = media === 'wav' ? Buffer.concat([waveHeader(32_000, pcm.length), data]) : data;
       entry.bytesSent = out.length;
