@@ -157,6 +157,11 @@ export async function buildApp(config: Config, opts: { logger?: boolean } = {}):
     avatarModelRoutes(scope, { files: avatarFiles, models: modelStore, registry, audit, auth });
     customVoiceRoutes(scope, { store: customVoices, studio: voiceStudio, voices: tts, espeak, audit, auth });
   });
+  // Zero-shot voices bound to the presenter's own reference clips come back with the server.
+  for (const v of await customVoices.list()) {
+    const zs = voiceStudio.zeroShotConfig(v);
+    if (zs) tts.addHttpVoice(zs);
+  }
   await avatarJobs.resume();
   await recordings.resume();
   // Sessions (and their shows) a previous run left in Redis come back live.

@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { decodeWav, encodeWav } from '../pipeline/core/wav.ts';
 import { EspeakEngine } from '../pipeline/stages/tts/espeak-engine.ts';
 import { API_KEY, startServer, type TestServer } from './helpers/server.ts';
+import { closeSpeechRenderer, startCosyVoice } from './helpers/speech-servers.ts';
 import { recordTake } from './helpers/voice-takes.ts';
 
 let server: TestServer;
@@ -147,12 +148,32 @@ test('a trained model comes back under the same consent, speaks, and deletion re
   const actions = audit.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.voiceId === voice.id).map((e) => e.action);
   assert.equal(actions, ['voice.create', 'voice.export', 'voice.model']);
   assert.ok(existsSync(path.join(voiceDir, voice.id, 'model', 'voice.onnx')) && readdirSync(path.join(voiceDir, voice.id, 'takes')).length === 11);
+  // Zero-shot: a CosyVoice server gets the reference clip the studio picked, and its text.
+  const cosy = await startCosyVoice();
+  try {
+    const bound = await server.api('PUT', `/v1/voices/custom/${voice.id}/zero-shot`, { engine: 'cosyvoice', url: cosy.url, sampleRate: 22_050 });
+    assert.is(bound.status, 200, JSON.stringify(bound.body));
+    assert.is(bound.body.zeroShotVoice, `cosyvoice:${voice.id}`);
+    const cloned = await server.api('POST', `/v1/sessions/${session.id}/speak`, { text: 'Hello again from my cloned voice.', voice: `cosyvoice:${voice.id}` });
+    assert.is(cloned.status, 202, JSON.stringify(cloned.body));
+    await new Promise((r) => setTimeout(r, 1500));
+    const ref = await fetch(`${server.baseUrl}/v1/voices/custom/${voice.id}/reference.wav`, { headers: { authorization: `Bearer ${API_KEY}` } }).then((r) => r.arrayBuffer());
+    const req = cosy.log.find((l) => l.path === '/inference_zero_shot');
+    assert.ok(req, 'the zero-shot endpoint was called');
+    assert.equal(req!.fields.prompt_wav, { bytes: ref.byteLength }, 'with the reference clip');
+    assert.is(req!.fields.prompt_text, bound.body.reference.text, 'and what it says');
+  } finally {
+    await cosy.close();
+    closeSpeechRenderer();
+  }
   const del = await server.api('DELETE', `/v1/voices/custom/${voice.id}`);
   assert.is(del.status, 204);
   assert.is((await server.api('GET', `/v1/voices/custom/${voice.id}`)).status, 404);
   const again = await server.api('POST', `/v1/sessions/${session.id}/speak`, { text: 'Still me?', voice: `custom:${voice.id}` });
   assert.is(again.status, 400);
   assert.match(again.body.message, /no imported model/);
+  const clone = await server.api('POST', `/v1/sessions/${session.id}/speak`, { text: 'Still me?', voice: `cosyvoice:${voice.id}` });
+  assert.is(clone.status, 400, 'the zero-shot voice went with it');
   assert.not.ok(existsSync(path.join(voiceDir, voice.id)), 'every file of the voice is gone');
 });
 

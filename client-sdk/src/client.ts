@@ -202,6 +202,10 @@ export class OnAirClient {
     form.append('config', config, 'voice.onnx.json');
     return this.request<CustomVoiceInfo>('PUT', `/v1/voices/custom/${encodeURIComponent(id)}/model`, form);
   }
+  /** Lets a CosyVoice server speak with this voice zero-shot from its reference clip, as `cosyvoice:ID`. */
+  bindZeroShot(id: string, server: { engine: 'cosyvoice'; url: string; sampleRate: number; timeoutMs?: number }) {
+    return this.request<CustomVoiceInfo & { zeroShotVoice: string }>('PUT', `/v1/voices/custom/${encodeURIComponent(id)}/zero-shot`, server);
+  }
   /** Deletes the voice and every file of it (takes, dataset, model). */
   async deleteVoice(id: string): Promise<void> {
     await this.request('DELETE', `/v1/voices/custom/${encodeURIComponent(id)}`);

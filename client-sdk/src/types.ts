@@ -197,7 +197,7 @@ export interface AvatarAuditEntry {
 /** Audit record of a custom voice: made (with consent), dataset exported, model imported, deleted. */
 export interface VoiceAuditEntry {
   at: string;
-  action: 'voice.create' | 'voice.export' | 'voice.model' | 'voice.delete';
+  action: 'voice.create' | 'voice.export' | 'voice.model' | 'voice.zero-shot' | 'voice.delete';
   voiceId: string;
   name?: string;
   lang?: string;
@@ -292,6 +292,8 @@ export interface CustomVoiceInfo {
   /** Takes that passed of all prompts (prompt 0 is the consent statement), and the next to record. */
   progress: { total: number; done: number; next: number | null };
   model: { kind: 'piper'; importedAt: string; sampleRate: number } | null;
+  /** A CosyVoice server cloning this voice zero-shot from its reference clip (voice `cosyvoice:ID`). */
+  zeroShot: { engine: 'cosyvoice'; url: string; sampleRate: number; timeoutMs?: number; boundAt: string } | null;
   /** The clip zero-shot engines get as reference (3–10 s, cleanest). */
   reference: { index: number; text: string; seconds: number } | null;
   prompts?: { index: number; id: string; text: string; take: TakeInfo | null }[];

@@ -47,7 +47,7 @@ export function customVoiceRoutes(app: FastifyInstance, deps: CustomVoiceRouteDe
   const summary = (r: CustomVoiceRecord) => {
     const p = studio.progress(r);
     const ref = studio.reference(r);
-    return { id: r.id, voice: `custom:${r.id}`, name: r.name, lang: r.lang, consent: r.consent, createdAt: r.createdAt, progress: { total: p.total, done: p.done, next: p.next }, model: r.model ?? null, reference: ref ? { index: ref.index, text: ref.text, seconds: ref.seconds } : null };
+    return { id: r.id, voice: `custom:${r.id}`, name: r.name, lang: r.lang, consent: r.consent, createdAt: r.createdAt, progress: { total: p.total, done: p.done, next: p.next }, model: r.model ?? null, zeroShot: r.zeroShot ?? null, reference: ref ? { index: ref.index, text: ref.text, seconds: ref.seconds } : null };
   };
 
   // Takes arrive as WAV bodies (the studio page encodes its recording in the browser).
@@ -141,10 +141,33 @@ export function customVoiceRoutes(app: FastifyInstance, deps: CustomVoiceRouteDe
     }
   });
 
+  // Zero-shot: a CosyVoice server speaks with the reference clip the studio picked (its text as the prompt).
+  const zeroShotBody = {
+    type: 'object',
+    required: ['engine', 'url', 'sampleRate'],
+    additionalProperties: false,
+    properties: { engine: { type: 'string', enum: ['cosyvoice'] }, url: { type: 'string', pattern: '^https?://', maxLength: 500 }, sampleRate: { type: 'integer', minimum: 8000, maximum: 48000 }, timeoutMs: { type: 'integer', minimum: 100, maximum: 120000 } },
+  } as const;
+  app.put<{ Params: { id: string }; Body: { engine: 'cosyvoice'; url: string; sampleRate: number; timeoutMs?: number } }>(
+    '/v1/voices/custom/:id/zero-shot',
+    { ...operator, schema: { params: idParams, body: zeroShotBody } },
+    async (req) => {
+      const record = await existing(req.params.id);
+      if (!record.takes[0]?.ok) throw new HttpError(409, 'the consent statement has not been recorded: the voice cannot be used without it');
+      if (!studio.reference(record)) throw new HttpError(409, 'no reference clip yet: record at least one passing take of 3–10 s');
+      record.zeroShot = { ...req.body, boundAt: new Date().toISOString() };
+      await store.save(record);
+      const voice = deps.voices.addHttpVoice(studio.zeroShotConfig(record)!);
+      await audit.append({ at: record.zeroShot.boundAt, action: 'voice.zero-shot', voiceId: record.id, name: record.name, consent: record.consent, client: req.ip });
+      return { ...summary(record), zeroShotVoice: voice };
+    },
+  );
+
   app.delete<{ Params: { id: string } }>('/v1/voices/custom/:id', { ...operator, schema: { params: idParams } }, async (req, reply) => {
     const record = await existing(req.params.id);
     await store.remove(record.id);
     deps.voices.forget(`custom:${record.id}`);
+    deps.voices.removeHttpVoice(`cosyvoice:${record.id}`);
     await audit.append({ at: new Date().toISOString(), action: 'voice.delete', voiceId: record.id, name: record.name, client: req.ip });
     reply.code(204);
   });

@@ -28,6 +28,8 @@ export interface CustomVoiceRecord {
   /** By prompt index; 0 is the person reading the consent statement. */
   takes: Record<string, TakeRecord>;
   model?: { kind: 'piper'; importedAt: string; sampleRate: number };
+  /** A zero-shot server that speaks with this voice's reference clip (voice `cosyvoice:ID`). */
+  zeroShot?: { engine: 'cosyvoice'; url: string; sampleRate: number; timeoutMs?: number; boundAt: string };
 }
 
 const ID = /^[0-9a-f-]{36}$/;

@@ -8,6 +8,7 @@ import type { VoiceVisemeModel } from '../../pipeline/stages/lipsync/onnx-voice-
 import type { EspeakEngine } from '../../pipeline/stages/tts/espeak-engine.ts';
 import { Resampler } from '../../pipeline/stages/tts/resampler.ts';
 import { levelChecks, measureTake, readingCheck } from '../../pipeline/stages/voice-studio/take-checks.ts';
+import type { CosyVoiceConfig } from '../../pipeline/stages/tts/http/http-voice-config.ts';
 import { HttpError } from '../errors.ts';
 import type { CustomVoiceRecord, CustomVoiceStore, TakeRecord } from './custom-voice-store.ts';
 import { promptList, promptText } from './voice-prompts.ts';
@@ -76,6 +77,14 @@ export class VoiceStudio {
   reference(record: CustomVoiceRecord): TakeRecord | undefined {
     const usable = Object.values(record.takes).filter((t) => t.ok && t.index > 0 && t.seconds >= 3 && t.seconds <= 10);
     return usable.sort((a, b) => b.snrDb - a.snrDb || Math.abs(a.seconds - 6) - Math.abs(b.seconds - 6))[0];
+  }
+
+  /** The speech-server voice that clones this one zero-shot from its reference clip (undefined: none yet). */
+  zeroShotConfig(record: CustomVoiceRecord): CosyVoiceConfig | undefined {
+    const z = record.zeroShot;
+    const ref = this.reference(record);
+    if (!z || !ref || !record.takes[0]?.ok) return undefined;
+    return { id: record.id, label: `${record.name} (zero-shot)`, langs: [record.lang], engine: 'cosyvoice', mode: 'zero_shot', url: z.url, sampleRate: z.sampleRate, promptWav: this.#deps.store.takeFile(record.id, ref.index), promptText: ref.text, ...(z.timeoutMs ? { timeoutMs: z.timeoutMs } : {}) };
   }
 
   async #render(text: string, lang: 'en' | 'zh'): Promise<Int16Array> {

@@ -70,17 +70,27 @@ export class VoiceRouter implements TtsEngine {
 
   constructor(deps: VoiceRouterDeps) {
     this.espeak = deps.espeak;
+    this.#visemeModel = deps.visemeModel;
     this.#piperDir = deps.piperDir;
     this.#localDir = deps.localDir;
     this.#localThreads = deps.localThreads ?? 1;
-    this.#visemeModel = deps.visemeModel;
     this.#customVoices = deps.customVoices;
-    for (const config of deps.httpVoices ?? []) {
-      const engine = createHttpEngine(config, deps.espeak);
-      // Without the model the mouth still follows loudness (the mouth track's energy term).
-      const timed = deps.visemeModel ? new AudioVisemeTiming(engine, deps.visemeModel) : engine;
-      this.#http.set(engine.name, { engine, timed });
-    }
+    for (const config of deps.httpVoices ?? []) this.addHttpVoice(config);
+  }
+
+  /** Adds (or replaces) a speech-server voice, e.g. a zero-shot voice made from the studio's reference clip. */
+  addHttpVoice(config: HttpVoiceConfig): string {
+    const engine = createHttpEngine(config, this.espeak);
+    // Without the model the mouth still follows loudness (the mouth track's energy term).
+    const timed = this.#visemeModel ? new AudioVisemeTiming(engine, this.#visemeModel) : engine;
+    this.#http.get(engine.name)?.engine.close();
+    this.#http.set(engine.name, { engine, timed });
+    return engine.name;
+  }
+
+  removeHttpVoice(voice: string): void {
+    this.#http.get(voice)?.engine.close();
+    this.#http.delete(voice);
   }
 
   /** The engine for `voice`; a VoiceError says what is wrong with it. */
