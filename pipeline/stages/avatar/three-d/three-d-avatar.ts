@@ -6,6 +6,7 @@ import * as THREE from 'three';
 import type { Avatar, AvatarState } from '../avatar.ts';
 import { type BodyLandmarks, ShotCamera, type Shot } from './camera-shots.ts';
 import { FaceRig } from './face-rig.ts';
+import { gouraudMaterial, LightRig, type StudioLights } from './gouraud-material.ts';
 import { swapMaterials } from './swap-materials.ts';
 import { createContext, ensureDisplay, release, type WebGLContext } from './headless-gl.ts';
 import type { HumanoidRig } from './humanoid-rig.ts';
@@ -53,6 +54,7 @@ export class ThreeDAvatar implements Avatar {
   readonly #scene = new THREE.Scene();
   readonly #model: HumanoidModel;
   readonly #camera: ShotCamera;
+  readonly #rig: LightRig;
   readonly #pixels: Uint8Array;
   readonly #canvas: Canvas;
   /** The screen rectangle the avatar covered last frame (what must be cleared). */
@@ -80,10 +82,17 @@ export class ThreeDAvatar implements Avatar {
     this.#renderer = new THREE.WebGLRenderer({ canvas: canvasShim(this.#gl, this.width, this.height), context: this.#gl, alpha: true, antialias: false, premultipliedAlpha: false });
     this.#renderer.setClearColor(0x000000, 0);
     this.#renderer.outputColorSpace = THREE.SRGBColorSpace;
-    if (model.look === 'toon') toonify(model.scene);
-    else phongify(model.scene);
+    // Lit per vertex by the studio rig (see gouraud-material.ts); materials that are not glTF's
+    // standard one (VRM's MToon) keep their own shading and get matching three.js lights.
+    this.#rig = new LightRig(studioLights(model.look));
+    let others = false;
+    swapMaterials(model.scene, (m) => {
+      const std = m as THREE.MeshStandardMaterial;
+      if (!std.isMeshStandardMaterial) return (others = true), m;
+      return gouraudMaterial(std, this.#rig, model.look === 'toon');
+    });
     this.#scene.add(model.scene);
-    this.#scene.add(...lights(model.look));
+    if (others) this.#scene.add(...lights(model.look));
     // renderFrame updates the world matrices itself (the coverage rectangle needs them first).
     this.#scene.matrixWorldAutoUpdate = false;
     this.#camera = new ShotCamera(this.width / this.height, model.body, opts.shot ?? 'half');
@@ -119,6 +128,8 @@ export class ThreeDAvatar implements Avatar {
     this.#camera.update(t);
     const t1 = performance.now();
     this.#scene.updateMatrixWorld();
+    this.#camera.camera.updateMatrixWorld();
+    this.#rig.update(this.#camera.camera);
     // Only the rectangle the avatar covers is cleared, drawn and brought over to the canvas:
     // llvmpipe's cost is per pixel, and the figure fills a fraction of the frame.
     const rect = this.#coverage();
@@ -213,27 +224,15 @@ function lights(look: 'toon' | 'standard'): THREE.Light[] {
   return look === 'toon' ? [hemi, key] : [hemi, key, fill, rim];
 }
 
-/**
- * Blinn-Phong instead of the glTF's physically based materials: on llvmpipe the PBR fragment
- * shader is the largest part of a frame, and under flat studio light the two look alike.
- */
-function phongify(root: THREE.Object3D): void {
-  swapMaterials(root, (m) => {
-    const std = m as THREE.MeshStandardMaterial;
-    if (!std.isMeshStandardMaterial || std.map) return m;
-    const shininess = Math.round(4 + (1 - std.roughness) ** 2 * 80);
-    return new THREE.MeshPhongMaterial({ color: std.color, emissive: std.emissive, shininess, specular: new THREE.Color(0x222222).multiplyScalar(1 + (1 - std.roughness) * 2), transparent: std.transparent, opacity: std.opacity, side: std.side });
-  });
-}
-
-/** Cel shading for the cartoon: three tones per material. */
-function toonify(root: THREE.Object3D): void {
-  const ramp = new THREE.DataTexture(new Uint8Array([150, 150, 150, 255, 215, 215, 215, 255, 255, 255, 255, 255]), 3, 1, THREE.RGBAFormat);
-  ramp.minFilter = ramp.magFilter = THREE.NearestFilter;
-  ramp.needsUpdate = true;
-  swapMaterials(root, (m) => {
-    const std = m as THREE.MeshStandardMaterial;
-    if (!std.isMeshStandardMaterial) return m;
-    return new THREE.MeshToonMaterial({ color: std.color, gradientMap: ramp, transparent: std.transparent, opacity: std.opacity, side: std.side, emissive: std.emissive });
-  });
+/** The studio rig for the per-vertex shading, matching lights() (intensities over π: the Lambert BRDF). */
+function studioLights(look: 'toon' | 'standard'): StudioLights {
+  const k = (hex: number, intensity: number) => new THREE.Color(hex).multiplyScalar(intensity / Math.PI);
+  const hemi = look === 'toon' ? 1.3 : 1.5;
+  return {
+    sky: k(0xfff6ee, hemi),
+    ground: k(0x8a7a70, hemi),
+    up: new THREE.Vector3(0, 1, 0),
+    key: { dir: new THREE.Vector3(-1, 1.3, 3).normalize(), color: k(0xffffff, look === 'toon' ? 1.9 : 2.2) },
+    fill: { dir: new THREE.Vector3(2, 1, 2.5).normalize(), color: k(0xdfe8ff, look === 'toon' ? 0 : 0.8) },
+  };
 }
