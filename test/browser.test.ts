@@ -140,7 +140,9 @@ test('panel: overlays, background, and an RTMP output against a local RTMP serve
   await logHas('background colour');
   await panel.fill('#rtmpUrl', rtmp.url('panel'));
   await panel.click('#addOutput');
-  await panel.waitForFunction(() => [...document.querySelectorAll('#outputs td.state')].some((td) => td.textContent === 'live'), undefined, { timeout: 20_000 });
+  // Going live needs ffmpeg started, connected and its first progress report; a first attempt that
+  // nginx-rtmp refuses on a loaded box retries after 0.5–1 s backoff, so allow two rounds of that.
+  await panel.waitForFunction(() => [...document.querySelectorAll('#outputs td.state')].some((td) => td.textContent === 'live'), undefined, { timeout: 40_000 });
   await panel.waitForTimeout(2500);
   await panel.screenshot({ path: `${OUT}/panel-rtmp.png` });
   const bitrate = await panel.$eval('#outputs tr td:nth-child(3)', (td) => Number.parseInt(td.textContent!, 10));
