@@ -5,19 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AvatarConsent } from '../../client-sdk/src/types.ts';
-import type { TakeCheck } from '../../pipeline/stages/voice-studio/take-checks.ts';
+import type { AvatarConsent, TakeInfo } from '../../client-sdk/src/types.ts';
 
-export interface TakeRecord {
-  index: number;
-  text: string;
-  ok: boolean;
-  checks: TakeCheck[];
-  /** Seconds after trimming. */
-  seconds: number;
-  snrDb: number;
-  recordedAt: string;
-}
+/** A checked take, as the API returns it. */
+export type TakeRecord = TakeInfo;
 
 export interface CustomVoiceRecord {
   id: string;
