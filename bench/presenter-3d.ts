@@ -17,7 +17,7 @@ import { IdleMotion } from '../pipeline/stages/gesture/idle-motion.ts';
 import { MOUTH_SHAPES, VISEMES } from '../pipeline/stages/lipsync/visemes.ts';
 import { startServer } from '../test/helpers/server.ts';
 import { watch, waitFor } from '../test/helpers/watch.ts';
-import { measureTreeCpu } from './lib/proc-cpu.ts';
+import { measureTreeCpu, threadCpu, threadCpuDelta } from './lib/proc-cpu.ts';
 import { fmt, percentile } from './lib/stats.ts';
 
 const FRAMES = Number(process.env.FRAMES_3D ?? 150);
@@ -95,11 +95,13 @@ async function sessionCpu(): Promise<void> {
       for (let i = 0; i < 8; i++) await server.api('POST', `/v1/sessions/${body.id}/speak`, { text: lines[i % lines.length] });
       await new Promise((r) => setTimeout(r, 1500));
       const from = performance.now();
+      const threads0 = threadCpu(pid);
       const cpu = await measureTreeCpu(pid, SECONDS);
+      const threads = threadCpuDelta(threads0, threadCpu(pid), SECONDS);
       const fps = viewer.frames.filter((f) => f.at > from).length / SECONDS;
       const status = (await server.api('GET', `/v1/sessions/${body.id}`)).body.presenter;
       (results[avatar] ??= []).push(cpu.total);
-      console.log(`speaking session, ${avatar}, 1 viewer: ${cpu.total} % of one core ${JSON.stringify(cpu.byName)}; viewer got ${fps.toFixed(1)} fps; still speaking ${status.speaking}`);
+      console.log(`speaking session, ${avatar}, 1 viewer: ${cpu.total} % of one core ${JSON.stringify(cpu.byName)}; viewer got ${fps.toFixed(1)} fps; still speaking ${status.speaking}; server threads ${JSON.stringify(threads)}`);
       viewer.stop();
       await server.api('DELETE', `/v1/sessions/${body.id}`);
       await new Promise((r) => setTimeout(r, 1000));

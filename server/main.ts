@@ -1,6 +1,8 @@
+import { tuneGcForMedia } from '../pipeline/core/gc-tuning.ts';
 import { loadConfig } from './config.ts';
 import { buildApp } from './app.ts';
 
+tuneGcForMedia();
 const config = loadConfig();
 const { app } = await buildApp(config);
 

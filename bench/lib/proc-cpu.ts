@@ -55,3 +55,40 @@ export async function measureTreeCpu(rootPid: number, seconds: number): Promise<
   }
   return { total: Math.round(total * 10) / 10, byName };
 }
+
+/** CPU seconds per thread name of one process (/proc/PID/task), threads of the same name summed. */
+export function threadCpu(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byName;
+  }
+  for (const tid of tasks) {
+    const s = readTaskStat(pid, Number(tid));
+    if (s) byName.set(s.comm, (byName.get(s.comm) ?? 0) + s.cpuSeconds);
+  }
+  return byName;
+}
+
+function readTaskStat(pid: number, tid: number): ProcStat | undefined {
+  try {
+    const raw = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const close = raw.lastIndexOf(')');
+    const fields = raw.slice(close + 2).split(' ');
+    return { pid: tid, ppid: pid, comm: raw.slice(raw.indexOf('(') + 1, close), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU % per thread name between two threadCpu readings `seconds` apart (threads under 1 % left out). */
+export function threadCpuDelta(before: Map<string, number>, after: Map<string, number>, seconds: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, cpu] of after) {
+    const pct = ((cpu - (before.get(name) ?? 0)) / seconds) * 100;
+    if (pct >= 1) out[name] = Math.round(pct * 10) / 10;
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 import { createCanvas, loadImage, type Canvas, type Image, type SKRSContext2D } from '@napi-rs/canvas';
 import wrtc from '@roamhq/wrtc';
+import { noteWrappedBytes } from '../../core/gc-tuning.ts';
 import type { VideoFormat } from '../../core/media.ts';
 import type { Background } from './backgrounds.ts';
 import { textFont } from './fonts.ts';
@@ -127,6 +128,7 @@ export class Compositor {
     // data() exposes Skia's pixels without the ~7–10 ms copy getImageData makes at 720p. They are
     // premultiplied, which equals straight RGBA here: the background makes every pixel opaque.
     const px = this.#canvas.data();
+    noteWrappedBytes(px.byteLength);
     return new Uint8Array(px.buffer, px.byteOffset, px.byteLength);
   }
 
