@@ -15,6 +15,7 @@ import { benchRecording } from './recording.ts';
 import { benchWatermark } from './watermark.ts';
 import { benchPresenter3d } from './presenter-3d.ts';
 import { benchVoices } from './voices.ts';
+import { benchVoiceUnderLoad } from './voice-under-load.ts';
 
 const only = process.argv[2];
 const benches: [string, () => Promise<void>][] = [
@@ -34,6 +35,7 @@ const benches: [string, () => Promise<void>][] = [
   ['watermark', benchWatermark],
   ['presenter-3d', benchPresenter3d],
   ['voices', benchVoices],
+  ['voice-under-load', benchVoiceUnderLoad],
 ];
 for (const [name, fn] of benches) {
   if (only && name !== only) continue;

@@ -1,14 +1,13 @@
-import { mkdirSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
 import { Publisher, type WebSocketFactory } from '../client-sdk/src/index.ts';
 import { installNodeWebRtcGlobals } from '../client-sdk/src/node-webrtc.ts';
-import { EspeakEngine } from '../pipeline/stages/tts/espeak-engine.ts';
 import { MOUTH_CLOSED_MAX, MOUTH_OPEN_MIN, syncCorrelation } from './helpers/mouth.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { watch, waitFor, type Reception } from './helpers/watch.ts';
-import { readWav, writeWav } from './helpers/wav.ts';
+import { operatorTakeover, writeOperatorWav } from './helpers/operator-voice.ts';
+import { readWav } from './helpers/wav.ts';
 
 const wrtc = installNodeWebRtcGlobals();
 const WAV = 'test-output/operator-voice.wav';
@@ -18,15 +17,7 @@ let viewer: Reception;
 
 test.before(async () => {
   // The "operator": a speech recording made with a voice the presenter does not use.
-  mkdirSync('test-output', { recursive: true });
-  const tts = new EspeakEngine();
-  const parts: Int16Array[] = [];
-  for await (const c of tts.synthesize({ segments: [{ kind: 'text', text: 'Hi everyone, I am the host. Look at this lovely teapot, only twenty dollars!', rate: 1 }], lang: 'en', voice: 'en-gb+m3' }, new AbortController().signal)) parts.push(c.samples);
-  tts.close();
-  const all = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) all.set(p, (o += p.length) - p.length);
-  writeWav(WAV, all, 48000);
+  await writeOperatorWav(WAV);
 
   server = await startServer();
   session = (await server.api('POST', '/v1/sessions')).body;
@@ -38,26 +29,6 @@ test.after(async () => {
   await server?.close();
 });
 
-/** Streams a WAV into a wrtc audio track in real time, 10 ms at a time. */
-function playInto(source: InstanceType<typeof wrtc.nonstandard.RTCAudioSource>, samples: Int16Array): Promise<void> {
-  return new Promise((resolve) => {
-    let i = 0;
-    const start = performance.now();
-    const tick = () => {
-      const due = Math.floor((performance.now() - start) / 10);
-      while (i < due) {
-        const chunk = new Int16Array(480);
-        chunk.set(samples.subarray(i * 480, i * 480 + 480));
-        source.onData({ samples: chunk, sampleRate: 48000 });
-        i++;
-      }
-      if (i * 480 >= samples.length) resolve();
-      else setTimeout(tick, 5);
-    };
-    tick();
-  });
-}
-
 test('operator voice through the SDK: viewers hear it and the mouth follows it (r ≥ 0.6)', async () => {
   const { samples, sampleRate } = readWav(WAV);
   assert.is(sampleRate, 48000);
@@ -65,17 +36,7 @@ test('operator voice through the SDK: viewers hear it and the mouth follows it (
   const speech = await server.api('POST', `/v1/sessions/${session.id}/speak`, { text: 'Let me tell you about all the wonderful things we have in the shop today, one by one, slowly.' });
   await waitFor(() => viewer.events.some((e) => e.event === 'speech.started'), 5000, 'presenter speaking');
 
-  const { body: pub } = await server.api('POST', `/v1/sessions/${session.id}/publish-token`);
-  const publisher = await Publisher.connect({ baseUrl: server.baseUrl, sessionId: session.id, token: pub.token, WebSocket: WebSocket as unknown as WebSocketFactory });
-  const source = new wrtc.nonstandard.RTCAudioSource();
-  const track = source.createTrack();
-  await publisher.publishVoice(track as unknown as MediaStreamTrack);
-  const silence = new Int16Array(48000 / 2);
-  await playInto(source, silence);
-  const t0 = performance.now();
-  await playInto(source, samples);
-  const t1 = performance.now();
-  await playInto(source, new Int16Array(48000 * 1.5)); // then the operator stops talking
+  const { t0, t1, close } = await operatorTakeover(server, session.id, wrtc, samples);
   try {
     await waitFor(() => viewer.events.some((e) => e.event === 'voice.ended'), 5000, 'voice.ended');
     assert.ok(viewer.events.some((e) => e.event === 'voice.started'), 'voice.started');
@@ -92,8 +53,7 @@ test('operator voice through the SDK: viewers hear it and the mouth follows it (
     const next = await server.api('POST', `/v1/sessions/${session.id}/speak`, { text: 'Back to me.' });
     await waitFor(() => viewer.events.some((e) => e.event === 'speech.ended' && e.data.utteranceId === next.body.utteranceId), 10_000, 'presenter speaks again');
   } finally {
-    track.stop();
-    publisher.close();
+    close();
   }
 });
 
