@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { VoiceVisemeModel, DEFAULT_VOICE_MODEL } from '../../pipeline/stages/lipsync/onnx-voice-mouth.ts';
 import { MOUTH_SHAPES, VISEMES } from '../../pipeline/stages/lipsync/visemes.ts';
+import { pearson } from '../../test/helpers/mouth.ts';
 import { HOP, OUT, WIN } from './labels.ts';
 
 const LOOKAHEAD = 2;
@@ -28,18 +29,6 @@ async function streamProbs(model: VoiceVisemeModel, audio: Float32Array): Promis
     next = complete;
   }
   return out;
-}
-
-function pearson(x: number[], y: number[]): number {
-  const n = x.length;
-  const mx = x.reduce((s, v) => s + v, 0) / n, my = y.reduce((s, v) => s + v, 0) / n;
-  let sxy = 0, sxx = 0, syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i]! - mx) * (y[i]! - my);
-    sxx += (x[i]! - mx) ** 2;
-    syy += (y[i]! - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
 }
 
 export async function scoreSplit(model: VoiceVisemeModel, split: string) {
